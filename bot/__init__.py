@@ -1,0 +1,3 @@
+"""Lykta: start-up, configuration, CLI, channels and workers."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""aiogram routers for the user and staff journeys, kept thin."""

@@ -1,0 +1,18 @@
+"""The knowledge base and the matcher: pure, synchronous, loaded once at start-up."""
+
+from knowledge.base import KnowledgeBase
+from knowledge.errors import ContentError, ContentProblem
+from knowledge.loader import check_content, load_knowledge_base
+from knowledge.schema import CORE_LANGUAGES, EXTRA_LANGUAGES, JURISDICTIONS, Policy
+
+__all__ = [
+    "CORE_LANGUAGES",
+    "EXTRA_LANGUAGES",
+    "JURISDICTIONS",
+    "ContentError",
+    "ContentProblem",
+    "KnowledgeBase",
+    "Policy",
+    "check_content",
+    "load_knowledge_base",
+]
