@@ -4,16 +4,43 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from bot import __version__
 
+if TYPE_CHECKING:
+    from bot.config import Settings
+
 app = typer.Typer(help="Lykta: a multilingual help bot for families of foreign prisoners and ex-prisoners.",
                   no_args_is_help=True, add_completion=False)
 kb_app = typer.Typer(help="The knowledge base.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+app.add_typer(db_app, name="db")
+
+
+def _settings() -> "Settings":
+    from bot.config import SettingsError, load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        typer.echo(f"lykta: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _migrate(url: str) -> None:
+    from db.migrate import upgrade
+
+    try:
+        upgrade(url)
+    except Exception as exc:  # noqa: BLE001 - one clear line instead of a traceback
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"lykta: cannot migrate the database (LYKTA_DATABASE_URL): {type(exc).__name__}: {reason}",
+                   err=True)
+        raise typer.Exit(2) from None
 
 
 def _version(value: bool) -> None:
@@ -26,6 +53,38 @@ def _version(value: bool) -> None:
 def main(version: Optional[bool] = typer.Option(None, "--version", callback=_version, is_eager=True,
                                                 help="Print the version and exit.")) -> None:
     """Lykta's command line."""
+
+
+@app.command()
+def run() -> None:
+    """Migrate the database and start the bot: web chat, and Telegram when a token is set."""
+    import asyncio
+
+    from bot.app import run as run_app
+    from bot.logs import setup_logging
+    from knowledge import ContentError
+
+    settings = _settings()
+    setup_logging(settings.log_level, settings.log_json)
+    _migrate(settings.database_url)
+    try:
+        asyncio.run(run_app(settings, kb_partial=settings.kb_partial))
+    except ContentError as exc:
+        typer.echo(f"lykta: the knowledge base has {len(exc.problems)} problem(s); run `lykta kb validate`", err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        typer.echo(f"lykta: cannot start: {exc.strerror or exc} (check LYKTA_WEB_HOST/LYKTA_WEB_PORT)", err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        pass
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the migrations to LYKTA_DATABASE_URL."""
+    settings = _settings()
+    _migrate(settings.database_url)
+    typer.echo("database is up to date")
 
 
 @kb_app.command("validate")

@@ -3,9 +3,13 @@
 from knowledge.base import KnowledgeBase
 from knowledge.errors import ContentError, ContentProblem
 from knowledge.loader import check_content, load_knowledge_base
+from knowledge.matcher import Action, Decision, Matcher
 from knowledge.schema import CORE_LANGUAGES, EXTRA_LANGUAGES, JURISDICTIONS, Policy
 
 __all__ = [
+    "Action",
+    "Decision",
+    "Matcher",
     "CORE_LANGUAGES",
     "EXTRA_LANGUAGES",
     "JURISDICTIONS",

@@ -152,8 +152,14 @@ def load_knowledge_base(content_dir: Path | None = None) -> KnowledgeBase:
     return kb
 
 
-def check_content(content_dir: Path | None = None) -> tuple[KnowledgeBase | None, list[ContentProblem], list[ContentProblem]]:
-    """Validate the content; return the base (when sound), the errors and the warnings."""
+def check_content(
+    content_dir: Path | None = None, *, partial: bool = False
+) -> tuple[KnowledgeBase | None, list[ContentProblem], list[ContentProblem]]:
+    """Validate the content; return the base (when sound), the errors and the warnings.
+
+    With `partial`, a base of the topics that did load is returned even when there are problems
+    (for writers and tuning while content is being written; never for the running bot).
+    """
     root = Path(content_dir or CONTENT_DIR)
     problems: list[ContentProblem] = []
     warnings: list[ContentProblem] = []
@@ -220,7 +226,7 @@ def check_content(content_dir: Path | None = None) -> tuple[KnowledgeBase | None
         if tid not in topics:
             problems.append(ContentProblem(str(root / "topics"), None, f"topic {tid!r} has no file {tid}.yaml"))
 
-    if problems:
+    if problems and not partial:
         return None, problems, warnings
     return KnowledgeBase(taxonomy=taxonomy, topics=topics, sources=sources, jurisdictions=jurisdictions), problems, warnings
 

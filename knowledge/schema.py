@@ -121,7 +121,25 @@ class Topic(Strict):
 
 
 class CrisisLexicon(Strict):
-    """Crisis phrases per language: matched before any topic, on every message."""
+    """One language's crisis phrases (knowledge/content/crisis/<lang>.yaml): matched before any topic.
 
-    topic: Ident
-    phrases: dict[LangCode, list[NonEmpty]]
+    A phrase is words separated by spaces, compared on the sound skeleton of the text (diacritics,
+    case and Cyrillic/Latin spelling ignored): `word*` matches any word starting with `word`,
+    `a|b` either word, `~` up to three words in between and `~~` up to six. `exclude` phrases are
+    cut out of the text before matching (e.g. "death certificate", "killed time").
+    """
+
+    lang: LangCode
+    phrases: dict[Ident, list[NonEmpty]]
+    exclude: list[NonEmpty] = Field(default_factory=list)
+
+
+class TopicLexicon(Strict):
+    """Extra matching terms per topic for one language (knowledge/content/lexicon/<lang>.yaml).
+
+    Used for the languages that have no topic translations yet, so their users still reach the
+    right topic (the answer is shown in the best available language).
+    """
+
+    lang: LangCode
+    topics: dict[Ident, list[NonEmpty]]

@@ -1,0 +1,161 @@
+"""The composition root: build everything once, run the channels, shut down in order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import signal
+from pathlib import Path
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.types import BotCommand
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.botapi import BotApiServer
+from bot.config import Settings
+from bot.middlewares import DbSessionMiddleware, UserLocaleMiddleware
+from bot.telegram import CHANNEL_TELEGRAM, CHANNEL_WEB, make_bot
+from db import create_engine, create_sessionmaker
+from handlers import build_root_router
+from handlers.deps import AppInfo, Channels
+from knowledge import KnowledgeBase, load_knowledge_base
+
+log = logging.getLogger("lykta.app")
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+COMMANDS = ("start", "topics", "language", "country", "privacy", "help")
+
+
+def load_kb(partial: bool = False) -> KnowledgeBase:
+    if partial:
+        from knowledge import check_content
+
+        kb, _p, _w = check_content(partial=True)
+        assert kb is not None
+        return kb
+    return load_knowledge_base()
+
+
+def build_matcher(kb: KnowledgeBase) -> object:
+    from knowledge import Matcher  # type: ignore[attr-defined]
+
+    return Matcher(kb)
+
+
+def storage_for(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Memory for one process; Redis (FSM and per-chat locks) when several workers share the load."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
+
+        storage = RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_bot_id=True))
+        return storage, storage.create_isolation()
+    return MemoryStorage(), SimpleEventIsolation()
+
+
+COMMAND_DESCRIPTIONS = {
+    "start": __("Start again"), "topics": __("Browse all subjects"), "language": __("Change the language"),
+    "country": __("Change the country"), "privacy": __("What we keep about you"), "help": __("How to use this bot"),
+}
+
+
+def command_list(i18n: I18n, locale: str) -> list[BotCommand]:
+    with i18n.context(), i18n.use_locale(locale):
+        return [BotCommand(command=c, description=str(COMMAND_DESCRIPTIONS[c])) for c in COMMANDS]
+
+
+async def set_commands(bot: Bot, i18n: I18n, languages: tuple[str, ...], default: str) -> None:
+    await bot.set_my_commands(command_list(i18n, default))
+    for lang in languages:
+        await bot.set_my_commands(command_list(i18n, lang), language_code=lang)
+
+
+async def run(settings: Settings, *, kb_partial: bool = False) -> None:
+    """Start the web chat server, the bots and the dispatcher; return when a stop signal arrives."""
+    kb = load_kb(kb_partial)
+    matcher = build_matcher(kb)
+    i18n = I18n(path=LOCALES, default_locale=settings.default_language, domain="messages")
+    languages = tuple(code for code in ("en", "ru", "fi", "sv", "nb", "da") if code in i18n.available_locales
+                      or code == "en")
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    storage, isolation = storage_for(settings)
+
+    web_token = settings.web_token or f"{secrets.randbelow(10**9) + 10**9}:{secrets.token_urlsafe(24)}"
+    server = BotApiServer(web_token=web_token, allowed_tokens={web_token},
+                          allowed_origins=settings.web_allowed_origins)
+    port = await server.start(settings.web_host, settings.web_port)
+    local = "127.0.0.1" if settings.web_host in ("0.0.0.0", "::") else settings.web_host
+    web_bot = make_bot(web_token, f"http://{local}:{port}")
+    bots = [web_bot]
+    channels = {web_bot.id: CHANNEL_WEB}
+    tg_bot: Bot | None = None
+    if settings.telegram_token is not None:
+        tg_bot = make_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
+        bots.append(tg_bot)
+        channels[tg_bot.id] = CHANNEL_TELEGRAM
+
+    app_info = AppInfo(languages=languages, default_language=settings.default_language, kb=kb, matcher=matcher)
+    dp = Dispatcher(storage=storage, events_isolation=isolation, app=app_info, i18n=i18n)
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, Channels(channels)))
+    UserLocaleMiddleware(i18n, settings.default_language).setup(dp)
+    dp.include_router(build_root_router())
+    allowed = dp.resolve_used_update_types()
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    webhook_runner: web.AppRunner | None = None
+    for bot in bots:
+        await set_commands(bot, i18n, languages, settings.default_language)
+    polled = list(bots)
+    if tg_bot is not None and settings.webhook_url:
+        assert settings.webhook_secret is not None
+        secret = settings.webhook_secret.get_secret_value()
+        wh_app = web.Application()
+        SimpleRequestHandler(dispatcher=dp, bot=tg_bot, secret_token=secret).register(wh_app, settings.webhook_path)
+        webhook_runner = web.AppRunner(wh_app, access_log=None)
+        await webhook_runner.setup()
+        await web.TCPSite(webhook_runner, settings.webhook_host, settings.webhook_port).start()
+        await tg_bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=allowed)
+        polled.remove(tg_bot)
+    else:
+        for bot in polled:
+            await bot.delete_webhook(drop_pending_updates=False)
+
+    print(f"Lykta is running. Web chat: http://{settings.web_host}:{port}/", flush=True)
+    log.info("started", extra={"web_port": port, "telegram": tg_bot is not None,
+                               "webhook": bool(settings.webhook_url), "database": engine.dialect.name,
+                               "topics": len(kb.topics)})
+    polling = asyncio.create_task(dp.start_polling(*polled, handle_signals=False, close_bot_session=False,
+                                                   allowed_updates=allowed, polling_timeout=20))
+    try:
+        await asyncio.wait([polling, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        log.info("stopping")
+        if not polling.done():
+            # stop_polling waits for the current long poll to return; handlers in flight get a second, then
+            # the poll itself is cut.
+            stopper = asyncio.create_task(dp.stop_polling())
+            done, _pending = await asyncio.wait([polling], timeout=1.0)
+            stopper.cancel()
+            if not done:
+                polling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await polling
+        if webhook_runner is not None:
+            await webhook_runner.cleanup()
+        for bot in bots:
+            await bot.session.close()
+        await server.stop()
+        await storage.close()
+        await engine.dispose()
+    if polling.done() and polling.exception() is not None:
+        raise polling.exception()  # type: ignore[misc]

@@ -1,0 +1,1 @@
+"""Renderers shared by several routers: answers, keyboards."""

@@ -1,0 +1,146 @@
+"""Crisis detection: runs first on every message, in every language at once.
+
+The lexicon (knowledge/content/crisis/<lang>.yaml, schema `CrisisLexicon`) is compiled at start-up
+into one regular expression per crisis topic, matched against the sound skeleton of the message
+(see `normalize.skeleton`), so diacritics, case and Latin-letter Russian or Ukrainian do not
+matter. Exclusions ("death certificate", "killed time") are cut out of the text first.
+All languages are matched on every message: people mix languages, and a missed crisis is the one
+mistake the bot must not make.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from knowledge.errors import ContentError, ContentProblem
+from knowledge.normalize import skeleton, tokens
+from knowledge.schema import CrisisLexicon
+
+CRISIS_DIR = Path(__file__).parent / "content" / "crisis"
+SUICIDE = "crisis.suicide"
+VIOLENCE = "violence.threats"
+_SLOT = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class CrisisHit:
+    topic: str
+    lang: str
+    phrase: str
+    hits: int
+
+
+def load_lexicons(directory: Path | None = None) -> list[CrisisLexicon]:
+    """Read and validate every crisis lexicon file; raise `ContentError` listing every problem."""
+    root = Path(directory or CRISIS_DIR)
+    out: list[CrisisLexicon] = []
+    problems: list[ContentProblem] = []
+    for path in sorted(root.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            lex = CrisisLexicon.model_validate(data)
+        except (yaml.YAMLError, OSError) as exc:
+            problems.append(ContentProblem(str(path), None, f"cannot read: {exc}"))
+            continue
+        except ValidationError as exc:
+            for err in exc.errors():
+                problems.append(ContentProblem(str(path), None, f"{'.'.join(map(str, err['loc']))}: {err['msg']}"))
+            continue
+        if lex.lang != path.stem:
+            problems.append(ContentProblem(str(path), None, f"file name should be {lex.lang}.yaml"))
+        for topic, phrases in lex.phrases.items():
+            if topic not in (SUICIDE, VIOLENCE):
+                problems.append(ContentProblem(str(path), None, f"unknown crisis topic {topic!r}"))
+            for phrase in phrases:
+                try:
+                    compile_phrase(phrase)
+                except ValueError as exc:
+                    problems.append(ContentProblem(str(path), None, f"phrase {phrase!r}: {exc}"))
+        out.append(lex)
+    if problems:
+        raise ContentError(problems)
+    return out
+
+
+def _slot(word: str) -> str:
+    alts = []
+    for alt in word.split("|"):
+        star = alt.endswith("*")
+        base = alt.rstrip("*")
+        parts = tokens(base)
+        if not parts:
+            raise ValueError(f"empty word in {word!r}")
+        sk = " ".join(skeleton(p) for p in parts)
+        alts.append(re.escape(sk) + (r"\S*" if star else ""))
+    return "(?:" + "|".join(alts) + ")"
+
+
+def compile_phrase(phrase: str) -> str:
+    """The regular expression (over a skeleton text) of one lexicon phrase."""
+    out: list[str] = []
+    for word in phrase.split():
+        if word == "~":
+            out.append(r"(?:\S+ ){0,3}")
+        elif word == "~~":
+            out.append(r"(?:\S+ ){0,6}")
+        else:
+            out.append(_slot(word) + " ")
+    if not out or all(o.startswith("(?:\\S+") for o in out):
+        raise ValueError("a phrase needs at least one word")
+    body = "".join(out)
+    return r"(?<!\S)" + body[:-1] + r"(?!\S)" if body.endswith(" ") else r"(?<!\S)" + body
+
+
+class CrisisDetector:
+    """All crisis lexicons compiled into one regular expression per topic."""
+
+    def __init__(self, lexicons: list[CrisisLexicon]) -> None:
+        by_topic: dict[str, list[tuple[str, str]]] = {}
+        excludes: list[str] = []
+        self._phrase_of: dict[str, tuple[str, str, str]] = {}
+        for lex in lexicons:
+            for topic, phrases in lex.phrases.items():
+                for phrase in phrases:
+                    by_topic.setdefault(topic, []).append((lex.lang, phrase))
+            excludes.extend(compile_phrase(p) for p in lex.exclude)
+        self._exclude = re.compile("|".join(excludes)) if excludes else None
+        self._patterns: dict[str, re.Pattern[str]] = {}
+        self._phrases: dict[str, list[tuple[str, str, re.Pattern[str]]]] = {}
+        for topic, items in by_topic.items():
+            groups = []
+            for lang, phrase in items:
+                groups.append(f"(?:{compile_phrase(phrase)})")
+            self._patterns[topic] = re.compile("|".join(groups))
+            self._phrases[topic] = [(lang, p, re.compile(compile_phrase(p))) for lang, p in items]
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> "CrisisDetector":
+        return cls(load_lexicons(directory))
+
+    def prepare(self, text: str) -> str:
+        sk = " ".join(skeleton(w) for w in tokens(text))
+        if self._exclude is not None:
+            sk = self._exclude.sub(" _ ", sk)
+        return " ".join(sk.split())
+
+    def detect(self, text: str) -> CrisisHit | None:
+        """The crisis topic the message signals, or None."""
+        sk = self.prepare(text)
+        if not sk:
+            return None
+        counts: dict[str, int] = {}
+        for topic, pattern in self._patterns.items():
+            n = len(pattern.findall(sk))
+            if n:
+                counts[topic] = n
+        if not counts:
+            return None
+        # Tie: self-harm comes first (its emergency path also covers the relative who writes).
+        topic = max(counts, key=lambda t: (counts[t], t == SUICIDE))
+        lang, phrase = next(((lg, p) for lg, p, rx in self._phrases[topic] if rx.search(sk)), ("", ""))
+        return CrisisHit(topic=topic, lang=lang, phrase=phrase, hits=counts[topic])

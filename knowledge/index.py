@@ -1,0 +1,160 @@
+"""The inverted index: per language, stems of each topic's keywords, title and example questions.
+
+Built once when the matcher is created. A word of a message finds index keys in this order:
+1. its stem (exact key);
+2. the longest key that is a prefix of the word (at least 4 letters): inflected and compound words,
+   "besøkstider" → "besøk", "posylku" → "posilk";
+3. for long words in compounding languages, a key inside the word ("videotapaamisia" → "tapaami");
+4. a fuzzy match against the vocabulary of that language (rapidfuzz, cached): typos.
+Keys carry IDF weights (rare words count more than words every topic has) and a field weight
+(keywords weigh more than words that happen to be in an example question).
+Russian, Ukrainian, Tajik and Uzbek keys are sound skeletons, so Latin-letter spelling meets Cyrillic.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from knowledge.normalize import CYRILLIC, fold_word, is_stopword, skeleton, stem, tokens
+
+SKELETON_LANGS = frozenset({"ru", "uk", "tg", "uz"})
+COMPOUND_LANGS = frozenset({"fi", "sv", "nb", "da", "et"})
+STEM_AS = {"uk": "ru"}  # Ukrainian has no Snowball stemmer; the Russian one strips the shared endings
+
+FIELD_WEIGHTS = {"keyword": 1.0, "lexicon": 1.0, "title": 0.8, "example": 0.55}
+MIN_PREFIX = 4
+FUZZY_MIN_LEN = 5
+FUZZY_CUTOFF = 84.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One index key found for one word of a message, with how well it fits (0..1)."""
+
+    key: str
+    quality: float
+
+
+@dataclass
+class LangIndex:
+    lang: str
+    postings: dict[str, dict[str, float]] = field(default_factory=dict)  # key -> topic -> field weight
+    idf: dict[str, float] = field(default_factory=dict)
+    n_topics: int = 0
+    vocabulary: list[str] = field(default_factory=list)
+    solo: dict[str, set[str]] = field(default_factory=dict)  # keys that are a whole keyword by themselves
+    _tf: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    # --- building -------------------------------------------------------------------------
+
+    def keys_of(self, word: str) -> list[str]:
+        """The index keys a word of the content contributes (two spellings: with and without accents)."""
+        if self.lang in SKELETON_LANGS:
+            st = stem(word, STEM_AS.get(self.lang, self.lang)) if CYRILLIC.search(word) else word
+            return [skeleton(st)]
+        st = stem(word, self.lang)
+        keys = [fold_word(st)]
+        alt = stem(fold_word(word), self.lang)
+        if alt != keys[0]:
+            keys.append(alt)
+        return keys
+
+    def add(self, topic: str, text: str, kind: str) -> None:
+        weight = FIELD_WEIGHTS[kind]
+        content = [w for w in tokens(text) if not is_stopword(w, self.lang) and len(w) > 1]
+        prev: str | None = None
+        if len(content) == 1 and kind in ("keyword", "lexicon", "title"):
+            for k in self.keys_of(content[0]):
+                self.solo.setdefault(k, set()).add(topic)
+        for w in content:
+            keys = self.keys_of(w)
+            for k in keys:
+                slot = self.postings.setdefault(k, {})
+                slot[topic] = max(slot.get(topic, 0.0), weight)
+                tf = self._tf.setdefault(k, {})
+                tf[topic] = tf.get(topic, 0) + 1
+            if prev is not None:
+                bigram = prev + " " + keys[0]
+                slot = self.postings.setdefault(bigram, {})
+                slot[topic] = max(slot.get(topic, 0.0), weight)
+            prev = keys[0]
+
+    def finish(self) -> None:
+        topics = {t for slot in self.postings.values() for t in slot}
+        self.n_topics = max(len(topics), 1)
+        n = self.n_topics
+        # BM25's IDF: words most topics share count little; a word of one topic counts a lot.
+        self.idf = {k: math.log(1.0 + (n - len(slot) + 0.5) / (len(slot) + 0.5)) for k, slot in self.postings.items()}
+        # Term frequency, saturated: a topic that uses a word in many phrases is more about it.
+        for k, slot in self.postings.items():
+            tfs = self._tf.get(k)
+            if tfs:
+                for t in slot:
+                    tf = tfs.get(t, 1)
+                    slot[t] = slot[t] * (0.75 + 0.25 * min(tf, 4) / 4)
+        self.vocabulary = sorted(k for k in self.postings if " " not in k)
+        self._keyset = frozenset(self.vocabulary)
+        self._lookup = lru_cache(maxsize=50000)(self._lookup_uncached)
+
+    # --- lookup ---------------------------------------------------------------------------
+
+    def surface(self, word: str) -> str:
+        return skeleton(word) if self.lang in SKELETON_LANGS else fold_word(word)
+
+    def lookup(self, word: str) -> tuple[Hit, ...]:
+        """Index keys for one (cleaned) word of a message, best first; empty when unknown."""
+        return self._lookup(word)
+
+    def knows(self, word: str) -> bool:
+        return bool(self._lookup(word))
+
+    def _longest_prefix(self, s: str, min_len: int = MIN_PREFIX) -> str | None:
+        for end in range(len(s), min_len - 1, -1):
+            if s[:end] in self._keyset:
+                return s[:end]
+        return None
+
+    def _lookup_uncached(self, word: str) -> tuple[Hit, ...]:
+        keyset = self._keyset
+        hits: list[Hit] = []
+        for k in self.keys_of(word):
+            if k in keyset:
+                hits.append(Hit(k, 1.0))
+        if hits:
+            return tuple(hits)
+        surf = self.surface(word)
+        if len(surf) >= MIN_PREFIX:
+            p = self._longest_prefix(surf)
+            if p is not None:
+                cover = len(p) / len(surf)
+                hits.append(Hit(p, 0.95 if cover >= 0.6 else 0.8 if cover >= 0.45 else 0.6))
+                if self.lang not in COMPOUND_LANGS or cover >= 0.6:
+                    return tuple(hits)
+        if self.lang in COMPOUND_LANGS and len(surf) >= 8:
+            best: str | None = None
+            for j in range(3, len(surf) - MIN_PREFIX + 1):
+                p = self._longest_prefix(surf[j:], 5)
+                if p is not None and (best is None or len(p) > len(best)):
+                    best = p
+            if best is not None and (not hits or len(best) > len(hits[0].key)):
+                hits.append(Hit(best, 0.75))
+        if hits:
+            return tuple(hits)
+        if len(surf) >= FUZZY_MIN_LEN and self.vocabulary:
+            m = process.extractOne(surf, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+            if m is not None:
+                hits.append(Hit(m[0], 0.75 * m[1] / 100.0))
+        return tuple(hits)
+
+
+def build_index(lang: str, entries: list[tuple[str, str, str]]) -> LangIndex:
+    """An index of (topic, text, kind) entries in one language."""
+    idx = LangIndex(lang)
+    for topic, text, kind in entries:
+        idx.add(topic, text, kind)
+    idx.finish()
+    return idx

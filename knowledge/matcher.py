@@ -1,0 +1,297 @@
+"""The matcher: one message in, one decision out (answer, clarify, handoff or crisis).
+
+Pipeline (docs/matching.md explains each stage and its thresholds):
+1. crisis lexicon, on every message, in every language, before anything else;
+2. language: the user's choice as a strong prior, corrected by script, letters and vocabulary;
+3. words → index keys (stem, prefix, compound part, fuzzy) in the message's language, then in its
+   fallback language (e.g. Russian for Tajik) and, for words still unknown, exact words of the other
+   languages (mixed messages);
+4. topic scores: IDF-weighted evidence, plus bigram evidence, turned into a confidence and a margin;
+5. the decision, by the thresholds in knowledge/thresholds.py.
+`match` does no I/O and never raises.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import yaml
+
+from knowledge import thresholds as th
+from knowledge.base import KnowledgeBase
+from knowledge.crisis import SUICIDE, VIOLENCE, CrisisDetector
+from knowledge.index import LangIndex, build_index
+from knowledge.language import ALL_LANGUAGES, detect
+from knowledge.normalize import MAX_CHARS, clean, is_stopword, skeleton, words
+from knowledge.schema import CORE_LANGUAGES, Policy, TopicLexicon
+
+LEXICON_DIR = Path(__file__).parent / "content" / "lexicon"
+CRISIS_TOPICS = (SUICIDE, VIOLENCE)
+
+# Where a language without its own topic translations looks next.
+FALLBACKS: dict[str, tuple[str, ...]] = {
+    "uk": ("ru",), "tg": ("ru",), "uz": ("ru", "en"), "et": ("fi", "en"), "lt": ("en",), "pl": ("en",),
+    "ro": ("en",), "ar": ("en",), "ru": (), "en": (), "fi": (), "sv": ("nb", "da"), "nb": ("da", "sv"),
+    "da": ("nb", "sv"),
+}
+# Requests the bot cannot fulfil (fill in a form, translate, write for me): never answered outright.
+_TASK_REQUESTS = [
+    "fill in", "fill out", "write it for me", "write for me", "do it for me",
+    "заполни", "заполните", "напиши за меня", "напишите за меня", "составь за меня",
+    "заповни", "заповніть", "напиши замість",
+    "täytä", "täyttäkää", "täytä puolesta", "kirjoita puolestani",
+    "fylla i", "fyll i", "fyller i", "skriv åt mig",
+    "fylle ut", "fyll ut", "skriv for meg",
+    "udfylde", "udfyld", "skriv for mig",
+]
+_TASK_KEYS = [" ".join(skeleton(w) for w in words(clean(t))) for t in _TASK_REQUESTS]
+# Imperatives that open a request to translate something: not a question about rights.
+_TASK_OPENERS = frozenset(skeleton(w) for w in
+                          "translate переведи переведите перекладіть переклади käännä översätt oversett oversæt".split())
+
+
+# Greetings, thanks and small talk: alone, they are not a question (the bot greets and offers a person).
+_SMALLTALK = frozenset(clean(" ".join("""
+hi hello hey hiya morning good evening afternoon night thanks thank thx ty ok okay bye goodbye cheers great nice
+привет здравствуйте здрасте добрый день утро вечер доброе спасибо благодарю пока ок хорошо понятно ясно
+привіт вітаю добрий доброго дякую дуже спасибі бувай
+moi hei heippa terve huomenta päivää iltaa kiitos kiitti kiitoksia okei selvä moikka
+hej hejsan hallå tjena god morgon kväll tack tackar okej bra
+hei hallo god morgen kveld takk tusen ok bra ha det
+hej hejsa hallo godmorgen godaften tak mange okay fint
+cześć czesc dzień dobry dziękuję dziekuje dzięki dzieki
+labas laba diena ačiū aciu labai
+tere tänan aitäh aitah
+bună buna salut mulțumesc multumesc mersi
+مرحبا اهلا أهلا السلام عليكم صباح الخير مساء شكرا شكراً
+salom assalomu alaykum rahmat raxmat katta
+салом ассалому алейкум ташаккур рахмат
+""".split())).split())
+
+
+class Action(StrEnum):
+    answer = "answer"
+    clarify = "clarify"
+    handoff = "handoff"
+    crisis = "crisis"
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    topic: str | None
+    lang: str
+    score: float
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+
+    def to_json(self, id_: object = None) -> dict:
+        out: dict = {} if id_ is None else {"id": id_}
+        out.update({
+            "action": str(self.action), "topic": self.topic, "lang": self.lang, "score": round(self.score, 4),
+            "candidates": [[t, round(s, 4)] for t, s in self.candidates],
+        })
+        return out
+
+
+@dataclass
+class _Scored:
+    raw: dict[str, float]
+    mass: float
+    unknown: float
+    content_words: int
+    matched: dict[str, int]  # topic -> how many words of the message support it
+    solo: set[str]  # topics one of whose whole keywords is a word of the message
+    unknown_long: int
+
+
+def load_lexicons(directory: Path | None = None) -> list[TopicLexicon]:
+    root = Path(directory or LEXICON_DIR)
+    out = []
+    for path in sorted(root.glob("*.yaml")):
+        out.append(TopicLexicon.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))))
+    return out
+
+
+class Matcher:
+    """Indexes the knowledge base once; `match` turns a message into a `Decision`."""
+
+    def __init__(self, kb: KnowledgeBase, *, crisis: CrisisDetector | None = None,
+                 lexicons: list[TopicLexicon] | None = None) -> None:
+        self.kb = kb
+        self.crisis = crisis if crisis is not None else CrisisDetector.load()
+        if lexicons is None:
+            lexicons = load_lexicons()
+        known = set(kb.topics) | set(kb.meta)
+        entries: dict[str, list[tuple[str, str, str]]] = {}
+        for tid, topic in kb.topics.items():
+            for lang, tr in topic.translations.items():
+                bucket = entries.setdefault(lang, [])
+                bucket.append((tid, tr.title, "title"))
+                bucket.extend((tid, kw, "keyword") for kw in tr.keywords)
+                bucket.extend((tid, ex, "example") for ex in tr.examples)
+        for lex in lexicons:
+            bucket = entries.setdefault(lex.lang, [])
+            for tid, terms in lex.topics.items():
+                if tid in known:
+                    bucket.extend((tid, term, "lexicon") for term in terms)
+        self.indexes: dict[str, LangIndex] = {lang: build_index(lang, e) for lang, e in entries.items() if e}
+        self.core = [lang for lang in CORE_LANGUAGES if lang in self.indexes]
+
+    # --- public ---------------------------------------------------------------------------
+
+    def match(self, text: str, lang: str | None = None, jurisdiction: str | None = None) -> Decision:
+        """The decision for one message. Never raises: on any internal error the answer is a handoff."""
+        try:
+            return self._match(text, lang, jurisdiction)
+        except Exception:  # pragma: no cover - last line of defence; a person will answer
+            return Decision(Action.handoff, None, lang if lang in ALL_LANGUAGES else "en", 0.0, [])
+
+    # --- stages ---------------------------------------------------------------------------
+
+    def _knows(self, lang: str, word: str) -> bool:
+        idx = self.indexes.get(lang)
+        return idx is not None and idx.knows(word)
+
+    def _chain(self, lang: str) -> list[tuple[LangIndex, float]]:
+        chain: list[tuple[LangIndex, float]] = []
+        if lang in self.indexes:
+            chain.append((self.indexes[lang], 1.0))
+        for fb in FALLBACKS.get(lang, ()):
+            if fb in self.indexes and fb != lang:
+                chain.append((self.indexes[fb], th.FALLBACK_DISCOUNT))
+        if not chain and "en" in self.indexes:
+            chain.append((self.indexes["en"], th.FALLBACK_DISCOUNT))
+        return chain
+
+    def _score(self, words_: list[str], lang: str) -> _Scored:
+        chain = self._chain(lang)
+        chained = {id(ix) for ix, _ in chain}
+        foreign = [self.indexes[lg] for lg in self.core if id(self.indexes[lg]) not in chained]
+        raw: dict[str, float] = {}
+        matched: dict[str, int] = {}
+        solo: set[str] = set()
+        mass = 0.0
+        unknown = 0.0
+        unknown_long = 0
+        content = 0
+        prev: tuple[LangIndex, str] | None = None
+        seen: set[str] = set()
+        for w in words_:
+            if w in seen or is_stopword(w, lang) or (len(w) < 2 and not w.isdigit()) or w.isdigit():
+                prev = None if w not in seen else prev
+                continue
+            seen.add(w)
+            content += 1
+            found: tuple[LangIndex, tuple, float] | None = None
+            for ix, disc in chain:
+                hits = ix.lookup(w)
+                if hits:
+                    found = (ix, hits, disc)
+                    break
+            if found is None and len(w) >= 4:
+                for ix in foreign:
+                    hits = tuple(h for h in ix.lookup(w) if h.quality >= 1.0)
+                    if hits:
+                        found = (ix, hits, th.FOREIGN_DISCOUNT)
+                        break
+            if found is None:
+                if w in _SMALLTALK:
+                    continue
+                unknown += th.UNKNOWN_LONG if len(w) >= 4 else th.UNKNOWN_SHORT
+                unknown_long += len(w) >= 4
+                prev = None
+                continue
+            ix, hits, disc = found
+            best_mass = 0.0
+            per_topic: dict[str, float] = {}
+            for h in hits:
+                idf = ix.idf.get(h.key, 0.0)
+                best_mass = max(best_mass, h.quality * idf * disc)
+                for topic, fw in ix.postings.get(h.key, {}).items():
+                    v = h.quality * idf * disc * fw
+                    if v > per_topic.get(topic, 0.0):
+                        per_topic[topic] = v
+            mass += best_mass
+            for topic, v in per_topic.items():
+                raw[topic] = raw.get(topic, 0.0) + v
+                matched[topic] = matched.get(topic, 0) + 1
+            for h in hits:
+                if h.quality >= 0.9:
+                    solo.update(ix.solo.get(h.key, ()))
+            key = hits[0].key
+            if prev is not None and prev[0] is ix:
+                bigram = prev[1] + " " + key
+                slot = ix.postings.get(bigram)
+                if slot:
+                    b = th.BIGRAM_WEIGHT * ix.idf[bigram] * disc
+                    mass += b
+                    for topic, fw in slot.items():
+                        raw[topic] = raw.get(topic, 0.0) + b * fw
+            prev = (ix, key)
+        return _Scored(raw, mass, unknown, content, matched, solo, unknown_long)
+
+    def _confidence(self, s: float, scored: _Scored) -> float:
+        denom = scored.mass + scored.unknown
+        if denom <= 0 or s <= 0:
+            return 0.0
+        coverage = min(1.0, s / denom)
+        strength = 1.0 - math.exp(-s / th.STRENGTH_SCALE)
+        return max(0.0, min(1.0, math.sqrt(coverage) * strength))
+
+    def _match(self, text: object, lang: str | None, jurisdiction: str | None) -> Decision:
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        text = text[: MAX_CHARS * 2]
+        given = lang if isinstance(lang, str) and lang in ALL_LANGUAGES else None
+
+        hit = self.crisis.detect(text)
+        work_lang = detect(text, given, self._knows)
+        if hit is not None:
+            return Decision(Action.crisis, hit.topic, work_lang, th.CRISIS_SCORE, [(hit.topic, th.CRISIS_SCORE)])
+
+        ws = words(clean(text))
+        if all(w in _SMALLTALK or is_stopword(w, work_lang) or w.isdigit() for w in ws):
+            return Decision(Action.handoff, None, work_lang, 0.0, [])  # greetings, thanks, nothing to match
+        scored = self._score(ws, work_lang)
+        if not scored.raw:
+            return Decision(Action.handoff, None, work_lang, 0.0, [])
+        ranked = sorted(scored.raw.items(), key=lambda kv: (-kv[1], kv[0]))
+        best_topic, best_raw = ranked[0]
+        second_raw = ranked[1][1] if len(ranked) > 1 else 0.0
+        conf = self._confidence(best_raw, scored)
+        margin = (best_raw - second_raw) / best_raw if best_raw > 0 else 0.0
+        candidates = [(best_topic, round(conf, 4))]
+        for topic, s in ranked[1:]:
+            if len(candidates) >= th.MAX_CANDIDATES or s < th.CANDIDATE_MIN_SHARE * best_raw:
+                break
+            candidates.append((topic, round(self._confidence(s, scored), 4)))
+
+        answerable = (conf >= th.ANSWER_MIN and margin >= th.ANSWER_MIN_MARGIN) or (
+            conf >= th.ANSWER_MIN_WITH_STRONG_MARGIN and margin >= th.ANSWER_STRONG_MARGIN)
+        if answerable and scored.matched.get(best_topic, 0) < 2:
+            # One word is enough only when it is a whole keyword and nothing else is left unexplained.
+            answerable = best_topic in scored.solo and scored.unknown_long == 0
+        if answerable and self._is_task_request(ws):
+            answerable = False
+        if answerable:
+            if best_topic in CRISIS_TOPICS or self._policy(best_topic) == Policy.crisis:
+                return Decision(Action.crisis, best_topic, work_lang, conf, candidates)
+            return Decision(Action.answer, best_topic, work_lang, conf, candidates)
+        if conf >= th.CLARIFY_MIN:
+            return Decision(Action.clarify, best_topic, work_lang, conf, candidates)
+        return Decision(Action.handoff, best_topic, work_lang, conf, candidates)
+
+    def _policy(self, topic: str) -> Policy | None:
+        meta = self.kb.meta.get(topic)
+        return meta.policy if meta else None
+
+    @staticmethod
+    def _is_task_request(ws: list[str]) -> bool:
+        sks = [skeleton(w) for w in ws]
+        if sks and sks[0] in _TASK_OPENERS:
+            return True
+        sk = " " + " ".join(sks) + " "
+        return any(f" {k} " in sk for k in _TASK_KEYS)
