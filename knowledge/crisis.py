@@ -67,33 +67,63 @@ def load_lexicons(directory: Path | None = None) -> list[CrisisLexicon]:
     return out
 
 
-def _slot(word: str) -> str:
+def _alternatives(word: str) -> list[str]:
+    """Regular expressions of the alternatives of one slot (`a|b*`), each starting with a literal letter."""
     alts = []
     for alt in word.split("|"):
         star = alt.endswith("*")
-        base = alt.rstrip("*")
-        parts = tokens(base)
+        parts = tokens(alt.rstrip("*"))
         if not parts:
             raise ValueError(f"empty word in {word!r}")
         sk = " ".join(skeleton(p) for p in parts)
-        alts.append(re.escape(sk) + (r"\S*" if star else ""))
-    return "(?:" + "|".join(alts) + ")"
+        if not sk:
+            raise ValueError(f"word {alt!r} has no letters")
+        alts.append(sk + ("*" if star else ""))
+    return alts
+
+
+def _esc(alt: str) -> str:
+    return re.escape(alt.rstrip("*")) + (r"\S*" if alt.endswith("*") else "")
+
+
+def _variants(phrase: str) -> list[tuple[str, str]]:
+    """(first letter, rest of the regular expression) for each alternative of the phrase's first word.
+
+    Grouping all phrases by their first letter lets one regular expression branch on that letter
+    instead of trying every phrase at every word. Text and phrases are words separated by one space.
+    """
+    parts = phrase.split()
+    if not parts or parts[0] in ("~", "~~") or parts[-1] in ("~", "~~"):
+        raise ValueError("a phrase must start and end with a word")
+    first = _alternatives(parts[0])
+    tail = ""
+    for word in parts[1:]:
+        if word == "~":
+            tail += r"(?: \S+){0,3}"
+        elif word == "~~":
+            tail += r"(?: \S+){0,6}"
+        else:
+            tail += " (?:" + "|".join(_esc(a) for a in _alternatives(word)) + ")"
+    out = []
+    for a in first:
+        lit = a.rstrip("*")
+        rest = re.escape(lit[1:]) + (r"\S*" if a.endswith("*") else "")
+        out.append((lit[0], rest + tail + r"(?!\S)"))
+    return out
 
 
 def compile_phrase(phrase: str) -> str:
     """The regular expression (over a skeleton text) of one lexicon phrase."""
-    out: list[str] = []
-    for word in phrase.split():
-        if word == "~":
-            out.append(r"(?:\S+ ){0,3}")
-        elif word == "~~":
-            out.append(r"(?:\S+ ){0,6}")
-        else:
-            out.append(_slot(word) + " ")
-    if not out or all(o.startswith("(?:\\S+") for o in out):
-        raise ValueError("a phrase needs at least one word")
-    body = "".join(out)
-    return r"(?<!\S)" + body[:-1] + r"(?!\S)" if body.endswith(" ") else r"(?<!\S)" + body
+    return r"(?<!\S)(?:" + "|".join(re.escape(c) + r for c, r in _variants(phrase)) + ")"
+
+
+def _combine(phrases: list[str]) -> re.Pattern[str]:
+    groups: dict[str, list[str]] = {}
+    for p in phrases:
+        for c, rest in _variants(p):
+            groups.setdefault(c, []).append(rest)
+    body = "|".join(re.escape(c) + "(?:" + "|".join(rests) + ")" for c, rests in sorted(groups.items()))
+    return re.compile(r"(?<!\S)(?:" + body + ")")
 
 
 class CrisisDetector:
@@ -101,21 +131,16 @@ class CrisisDetector:
 
     def __init__(self, lexicons: list[CrisisLexicon]) -> None:
         by_topic: dict[str, list[tuple[str, str]]] = {}
-        excludes: list[str] = []
-        self._phrase_of: dict[str, tuple[str, str, str]] = {}
         for lex in lexicons:
             for topic, phrases in lex.phrases.items():
                 for phrase in phrases:
                     by_topic.setdefault(topic, []).append((lex.lang, phrase))
-            excludes.extend(compile_phrase(p) for p in lex.exclude)
-        self._exclude = re.compile("|".join(excludes)) if excludes else None
+        excl_phrases = [p for lex in lexicons for p in lex.exclude]
+        self._exclude = _combine(excl_phrases) if excl_phrases else None
         self._patterns: dict[str, re.Pattern[str]] = {}
         self._phrases: dict[str, list[tuple[str, str, re.Pattern[str]]]] = {}
         for topic, items in by_topic.items():
-            groups = []
-            for lang, phrase in items:
-                groups.append(f"(?:{compile_phrase(phrase)})")
-            self._patterns[topic] = re.compile("|".join(groups))
+            self._patterns[topic] = _combine([p for _, p in items])
             self._phrases[topic] = [(lang, p, re.compile(compile_phrase(p))) for lang, p in items]
 
     @classmethod

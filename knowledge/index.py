@@ -25,7 +25,11 @@ SKELETON_LANGS = frozenset({"ru", "uk", "tg", "uz"})
 COMPOUND_LANGS = frozenset({"fi", "sv", "nb", "da", "et"})
 STEM_AS = {"uk": "ru"}  # Ukrainian has no Snowball stemmer; the Russian one strips the shared endings
 
-FIELD_WEIGHTS = {"keyword": 1.0, "lexicon": 1.0, "title": 0.8, "example": 0.55}
+FIELD_WEIGHTS = {"keyword": 1.0, "lexicon": 1.0, "title": 0.9, "example": 0.55}
+EXAMPLE_DF = 0.5
+IDF_POWER = 1.5  # above 1 sharpens the difference between rare and common words
+TF_SHARE = 0.5  # how much repeated use of a word within a topic adds (0: none)
+EXAMPLE_IDF_CAP = 2.0
 MIN_PREFIX = 4
 FUZZY_MIN_LEN = 5
 FUZZY_CUTOFF = 84.0
@@ -47,6 +51,13 @@ class LangIndex:
     n_topics: int = 0
     vocabulary: list[str] = field(default_factory=list)
     solo: dict[str, set[str]] = field(default_factory=dict)  # keys that are a whole keyword by themselves
+    weights: dict[str, dict[str, float]] = field(default_factory=dict)  # key -> topic -> evidence
+    best: dict[str, float] = field(default_factory=dict)  # key -> its largest evidence for any topic
+    # Phrases (keywords, titles, examples) as wholes: which phrases hold a key, and each phrase's IDF mass.
+    phrase_topic: list[str] = field(default_factory=list)
+    phrase_postings: dict[str, list[int]] = field(default_factory=dict)
+    phrase_total: list[float] = field(default_factory=list)
+    _phrase_keys: list[set[str]] = field(default_factory=list)
     _tf: dict[str, dict[str, int]] = field(default_factory=dict)
 
     # --- building -------------------------------------------------------------------------
@@ -54,8 +65,12 @@ class LangIndex:
     def keys_of(self, word: str) -> list[str]:
         """The index keys a word of the content contributes (two spellings: with and without accents)."""
         if self.lang in SKELETON_LANGS:
-            st = stem(word, STEM_AS.get(self.lang, self.lang)) if CYRILLIC.search(word) else word
-            return [skeleton(st)]
+            if CYRILLIC.search(word):
+                # The Cyrillic stem first (exact, so ШИЗО and СИЗО stay apart), then its sound skeleton,
+                # which is what Latin-letter spellings meet.
+                st = fold_word(stem(word, STEM_AS.get(self.lang, self.lang)))
+                return [st, skeleton(st)]
+            return [skeleton(word)]
         st = stem(word, self.lang)
         keys = [fold_word(st)]
         alt = stem(fold_word(word), self.lang)
@@ -70,6 +85,13 @@ class LangIndex:
         if len(content) == 1 and kind in ("keyword", "lexicon", "title"):
             for k in self.keys_of(content[0]):
                 self.solo.setdefault(k, set()).add(topic)
+        if content:
+            pkeys = {self.phrase_key(self.keys_of(w)[0]) for w in content}
+            pid = len(self.phrase_topic)
+            self.phrase_topic.append(topic)
+            self._phrase_keys.append(pkeys)
+            for k in pkeys:
+                self.phrase_postings.setdefault(k, []).append(pid)
         for w in content:
             keys = self.keys_of(w)
             for k in keys:
@@ -77,30 +99,52 @@ class LangIndex:
                 slot[topic] = max(slot.get(topic, 0.0), weight)
                 tf = self._tf.setdefault(k, {})
                 tf[topic] = tf.get(topic, 0) + 1
+            pk = self.phrase_key(keys[0])
             if prev is not None:
-                bigram = prev + " " + keys[0]
+                bigram = prev + " " + pk
                 slot = self.postings.setdefault(bigram, {})
                 slot[topic] = max(slot.get(topic, 0.0), weight)
-            prev = keys[0]
+            prev = pk
 
     def finish(self) -> None:
         topics = {t for slot in self.postings.values() for t in slot}
         self.n_topics = max(len(topics), 1)
         n = self.n_topics
         # BM25's IDF: words most topics share count little; a word of one topic counts a lot.
-        self.idf = {k: math.log(1.0 + (n - len(slot) + 0.5) / (len(slot) + 0.5)) for k, slot in self.postings.items()}
-        # Term frequency, saturated: a topic that uses a word in many phrases is more about it.
+        # A topic that only mentions a word in passing (in an example question) counts as part of a topic.
+        self.idf = {}
         for k, slot in self.postings.items():
-            tfs = self._tf.get(k)
-            if tfs:
-                for t in slot:
-                    tf = tfs.get(t, 1)
-                    slot[t] = slot[t] * (0.75 + 0.25 * min(tf, 4) / 4)
+            df = sum(1.0 if w >= FIELD_WEIGHTS["title"] else EXAMPLE_DF for w in slot.values())
+            self.idf[k] = math.log(1.0 + (n - df + 0.5) / (df + 0.5)) ** IDF_POWER
+        # Precomputed evidence per key and topic: field weight x IDF x saturated term frequency (a topic
+        # that uses a word in many phrases is more about it). A word a topic has only in an example
+        # question is incidental: however rare, its IDF is capped.
+        self.weights = {}
+        for k, slot in self.postings.items():
+            tfs = self._tf.get(k, {})
+            idf = self.idf[k]
+            out = {}
+            for t, fw in slot.items():
+                tf = tfs.get(t, 1)
+                eff_idf = idf if fw >= FIELD_WEIGHTS["title"] else min(idf, EXAMPLE_IDF_CAP)
+                out[t] = fw * eff_idf * (1.0 - TF_SHARE + TF_SHARE * min(tf, 4) / 4)
+            self.weights[k] = out
+            self.best[k] = max(out.values())
+        self.phrase_total = [sum(self.idf.get(k, 0.0) for k in keys) for keys in self._phrase_keys]
+        self._phrase_keys = []
         self.vocabulary = sorted(k for k in self.postings if " " not in k)
         self._keyset = frozenset(self.vocabulary)
+        self._buckets: dict[tuple[str, int], list[str]] = {}
+        for k in self.vocabulary:
+            if len(k) >= FUZZY_MIN_LEN - 2:
+                self._buckets.setdefault((k[0], len(k)), []).append(k)
         self._lookup = lru_cache(maxsize=50000)(self._lookup_uncached)
 
     # --- lookup ---------------------------------------------------------------------------
+
+    def phrase_key(self, key: str) -> str:
+        """The spelling-independent form of a key, used for whole-phrase evidence."""
+        return skeleton(key) if self.lang in SKELETON_LANGS else key
 
     def surface(self, word: str) -> str:
         return skeleton(word) if self.lang in SKELETON_LANGS else fold_word(word)
@@ -121,9 +165,12 @@ class LangIndex:
     def _lookup_uncached(self, word: str) -> tuple[Hit, ...]:
         keyset = self._keyset
         hits: list[Hit] = []
-        for k in self.keys_of(word):
+        keys = self.keys_of(word)
+        for k in keys:
             if k in keyset:
                 hits.append(Hit(k, 1.0))
+                if self.lang in SKELETON_LANGS:
+                    break  # the exact Cyrillic stem wins over its (lossy) skeleton
         if hits:
             return tuple(hits)
         surf = self.surface(word)
@@ -145,9 +192,19 @@ class LangIndex:
         if hits:
             return tuple(hits)
         if len(surf) >= FUZZY_MIN_LEN and self.vocabulary:
-            m = process.extractOne(surf, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-            if m is not None:
-                hits.append(Hit(m[0], 0.75 * m[1] / 100.0))
+            # Typos rarely hit the first letter, and keep the length within two: compare with that bucket
+            # only. The stem is compared (the vocabulary is of stems), then the word as typed.
+            for probe in dict.fromkeys((self.keys_of(word)[0], surf)):
+                if len(probe) < FUZZY_MIN_LEN - 1:
+                    continue
+                pool: list[str] = []
+                for n in range(len(probe) - 2, len(probe) + 3):
+                    pool.extend(self._buckets.get((probe[0], n), ()))
+                if pool:
+                    m = process.extractOne(probe, pool, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+                    if m is not None:
+                        hits.append(Hit(m[0], 0.75 * m[1] / 100.0))
+                        break
         return tuple(hits)
 
 

@@ -32,9 +32,11 @@ LEXICON_DIR = Path(__file__).parent / "content" / "lexicon"
 CRISIS_TOPICS = (SUICIDE, VIOLENCE)
 
 # Where a language without its own topic translations looks next.
+SIBLINGS: dict[str, tuple[str, ...]] = {"nb": ("da", "sv"), "da": ("nb", "sv"), "sv": ("nb", "da")}
+# Related languages (shared roots, Russian loanwords) allow prefix and fuzzy matches; the others only
+# exact words (international words such as "advokat", "deportation").
 FALLBACKS: dict[str, tuple[str, ...]] = {
-    "uk": ("ru",), "tg": ("ru",), "uz": ("ru", "en"), "et": ("fi", "en"), "lt": ("en",), "pl": ("en",),
-    "ro": ("en",), "ar": ("en",), "ru": (), "en": (), "fi": (), "sv": ("nb", "da"), "nb": ("da", "sv"),
+    "uk": ("ru",), "tg": ("ru",), "uz": ("ru",), "et": ("fi",), "sv": ("nb", "da"), "nb": ("da", "sv"),
     "da": ("nb", "sv"),
 }
 # Requests the bot cannot fulfil (fill in a form, translate, write for me): never answered outright.
@@ -171,6 +173,11 @@ class Matcher:
         chained = {id(ix) for ix, _ in chain}
         foreign = [self.indexes[lg] for lg in self.core if id(self.indexes[lg]) not in chained]
         raw: dict[str, float] = {}
+        phrase_acc: dict[int, float] = {}
+        q_idf = 0.0
+        primary = chain[0][0] if chain else None
+        concepts: set[str] = set()
+        siblings = [self.indexes[sl] for sl in SIBLINGS.get(lang, ()) if sl in self.indexes]
         matched: dict[str, int] = {}
         solo: set[str] = set()
         mass = 0.0
@@ -205,32 +212,77 @@ class Matcher:
                 prev = None
                 continue
             ix, hits, disc = found
+            concept = ix.phrase_key(hits[0].key)[:5]
+            if len(concept) >= 5 and concept in concepts:
+                # Another form of a word already counted ("vabanejale ... vabanemist"): no double evidence.
+                continue
+            concepts.add(concept)
             best_mass = 0.0
             per_topic: dict[str, float] = {}
             for h in hits:
-                idf = ix.idf.get(h.key, 0.0)
-                best_mass = max(best_mass, h.quality * idf * disc)
-                for topic, fw in ix.postings.get(h.key, {}).items():
-                    v = h.quality * idf * disc * fw
+                q = h.quality * disc
+                best_mass = max(best_mass, q * ix.best.get(h.key, 0.0))
+                for topic, ev in ix.weights.get(h.key, {}).items():
+                    v = q * ev
                     if v > per_topic.get(topic, 0.0):
                         per_topic[topic] = v
+            if ix is primary and th.SIBLING_DISCOUNT > 0:
+                # Close relatives (Scandinavian languages) share most words: their keywords add evidence.
+                for sib in siblings:
+                    for h in sib.lookup(w):
+                        if h.quality < 0.9:
+                            continue
+                        q = h.quality * th.SIBLING_DISCOUNT
+                        for topic, ev in sib.weights.get(h.key, {}).items():
+                            v = q * ev
+                            if v > per_topic.get(topic, 0.0):
+                                per_topic[topic] = v
+                        best_mass = max(best_mass, q * sib.best.get(h.key, 0.0))
+                        break
             mass += best_mass
+            if ix is primary:
+                for h in hits:
+                    plist = ix.phrase_postings.get(ix.phrase_key(h.key))
+                    if plist and len(plist) <= th.PHRASE_MAX_POSTINGS:
+                        v = h.quality * ix.idf.get(h.key, 0.0)
+                        for pid in plist:
+                            phrase_acc[pid] = phrase_acc.get(pid, 0.0) + v
+                    break
             for topic, v in per_topic.items():
                 raw[topic] = raw.get(topic, 0.0) + v
                 matched[topic] = matched.get(topic, 0) + 1
             for h in hits:
                 if h.quality >= 0.9:
                     solo.update(ix.solo.get(h.key, ()))
-            key = hits[0].key
+            key = ix.phrase_key(hits[0].key)
             if prev is not None and prev[0] is ix:
                 bigram = prev[1] + " " + key
-                slot = ix.postings.get(bigram)
+                slot = ix.weights.get(bigram)
                 if slot:
-                    b = th.BIGRAM_WEIGHT * ix.idf[bigram] * disc
-                    mass += b
-                    for topic, fw in slot.items():
-                        raw[topic] = raw.get(topic, 0.0) + b * fw
+                    b = th.BIGRAM_WEIGHT * disc
+                    mass += b * ix.best[bigram]
+                    for topic, ev in slot.items():
+                        raw[topic] = raw.get(topic, 0.0) + b * ev
             prev = (ix, key)
+        for t in CRISIS_TOPICS:
+            # Crisis topics are found by the crisis lexicon; their keywords are common words ("want",
+            # "live", "self") that must not pull ordinary questions towards them.
+            if t in raw:
+                raw[t] *= th.CRISIS_TOPIC_WEIGHT
+        if phrase_acc and primary is not None and th.PHRASE_WEIGHT > 0:
+            # The best single phrase of each topic, as a weighted Jaccard overlap with the message:
+            # words that co-occur in one example question are stronger evidence than scattered ones.
+            best_phrase: dict[str, float] = {}
+            q_total = mass + unknown
+            for pid, inter in phrase_acc.items():
+                union = primary.phrase_total[pid] + q_total - inter
+                j = inter / union if union > 0 else 0.0
+                t = primary.phrase_topic[pid]
+                if j > best_phrase.get(t, 0.0):
+                    best_phrase[t] = j
+            for t, j in best_phrase.items():
+                if t in raw:
+                    raw[t] += th.PHRASE_WEIGHT * j * q_total
         return _Scored(raw, mass, unknown, content, matched, solo, unknown_long)
 
     def _confidence(self, s: float, scored: _Scored) -> float:

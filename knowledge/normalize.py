@@ -172,7 +172,8 @@ _STOP = {
           "can could would should will shall may might must i me my we our you your he him his she her it its they "
           "them their this that these those there here what which who whom whose when where why how not no yes so "
           "too very just also any some all get got have has had please hi hello thanks thank im ive dont cant "
-          "wont isnt hes shes theyre theres whats into out up than then now still yet again one",
+          "wont isnt hes shes theyre theres whats into out up than then now still yet again one both going gonna "
+          "little much many often really even ever every",
     "ru": "и в во не что он она оно они на я с со как а то все всё так его ее её их но да ты к у же вы за бы по "
           "только мне было вот от меня еще ещё нет о из ему теперь когда даже ну ли если уже или ни быть был была "
           "были до вас нибудь опять уж вам ведь там потом себя ничего ей может мы тут где есть надо ней для тебя "
@@ -180,35 +181,45 @@ _STOP = {
           "совсем ним здесь этом один почти мой тем чтобы нее сейчас куда зачем всех никогда можно при наконец "
           "два об другой хоть после над больше тот через эти нас про всего них какая много разве три эту моя "
           "впрочем свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между "
-          "здравствуйте подскажите пожалуйста скажите это как",
+          "здравствуйте подскажите пожалуйста скажите это как могу может можем могут хочу хочет хотим нужно "
+          "надо будет сколько ли чтобы ничего почему",
     "uk": "і й та в у на з із зі до від по за не що як це він вона воно вони ми ви я ти його її їх мені мене "
           "чи а але або якщо коли де тут там є був була було були буде бути можна треба так ще вже теж "
           "для про при без через після над під між тому який яка яке які що хто щоб дуже",
     "fi": "ja on ei se että hän ne mitä mutta kun niin kuin jos myös tai vai nyt sitten oli ovat olla olen "
           "olet olemme ole mikä mitkä kuka ketkä missä mistä mihin miten miksi milloin onko voiko saako pitääkö "
           "minä sinä me te he hänen heidän minun sinun meidän teidän tämä tuo nämä nuo siitä sen sitä siihen "
-          "jo vielä vain sekä kanssa ilman mm moi hei kiitos kiitti ko kö ja",
+          "jo vielä vain sekä kanssa ilman mm moi hei kiitos kiitti ko kö ja kuinka usein vaikka oo itse kenelle "
+          "kenen kauan paljon pitää pitäisi voi voisi voisko saa tehdä tehdään mitään jotain joku jotka joka "
+          "jos siis eli sit sitte en et emme ette eivät ei",
     "sv": "och i att det som en på är av för med till den har de inte om ett han men var jag sig från vi så "
           "kan man när år säger hon nu ska skulle kunna vara blir blev har hade hur vad vem vilka vilken var "
           "varför där här dem deras hans hennes min mitt mina din ditt dina oss er ni du mig dig honom henne "
-          "få får fick också bara eller även än efter innan under över hej tack typ nåt någon något",
+          "få får fick också bara eller även än efter innan under över hej tack typ nåt någon något länge lång "
+          "ofta gång gånger",
     "nb": "og i jeg det at en et den til er som på de med han av ikke der så var meg seg men ett har om vi "
           "min mitt mine ha hadde hun nå over da ved fra du ut sin dem oss opp man kan hans hvor eller hva skal "
           "selv sjøl her alle vil bli ble blitt kunne inn når være kom noen noe ville dere deg hvem hvordan "
-          "hvorfor hvilke hvilken få får fikk også bare etter før under hei takk",
+          "hvorfor hvilke hvilken få får fikk også bare etter før under hei takk lang lenge ofte gang ganger "
+          "se ser",
     "da": "og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om vi min "
           "mit mine havde hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal selv her alle vil "
           "blev kunne ind når være noget nogen hvem hvordan hvorfor hvilke hvilken få får fik også bare efter "
-          "før under hej tak kan",
+          "før under hej tak kan lang længe ofte gang gange se ser",
     "pl": "i w we z ze na do nie to że jak a o od po za się czy co jest są był była było jego jej ich mnie "
           "mój moja moje ja ty on ona ono my wy oni tak też już jeszcze tylko ale lub albo gdy kiedy gdzie "
-          "który która które dla przez przy bez pod nad może można",
+          "który która które dla przez przy bez pod nad może można mi mu go ją je ma mam mamy musi muszę "
+          "ile jaki jaka jakie tam tu teraz bardzo",
     "lt": "ir į iš su be per už prie nuo ar kad kaip kur kas ką kai jis ji jie jos jo mano tavo mūsų aš tu "
-          "mes jūs yra buvo bus bet tai taip ne gal galima dar jau tik",
+          "mes jūs yra buvo bus bet tai taip ne gal galima dar jau tik jį jam jai man mane gali galiu turi "
+          "reikia kiek koks kokia po",
     "et": "ja on ei see et kas kui ka või aga ta tema nad mina sina me te mu minu sinu meie teie oma oli olen "
-          "olla mis kes kus kuidas miks millal siis nüüd veel juba ainult ning",
+          "olla mis kes kus kuidas miks millal siis nüüd veel juba ainult ning saab peab tohib võib mul tal "
+          "talle temale mulle teda mind enne keegi juba pärast",
     "ro": "și si în in la de pe cu din pentru că ca nu este e sunt a al ale o un una el ea ei ele eu tu noi voi "
-          "mi ma mă se sa să ce cine cum unde când cand dar sau daca dacă mai foarte",
+          "mi ma mă se sa să ce cine cum unde când cand dar sau daca dacă mai foarte după dupa fără fara are au "
+          "am ai avem aveți era fost fi poate pot putem care cât cat cel cea cei doar ne ni le li îi ii îl il "
+          "i-au l-au m-au ne-au acum deja încă inca tot toate nimic nicio niciun vreo",
     "ar": "في من على الى إلى عن مع هل ما ماذا كيف متى اين أين هذا هذه ذلك التي الذي و او أو لا ان أن انا أنا "
           "هو هي نحن انت أنت",
     "uz": "va bilan uchun bu u men sen biz siz ular ham yoki lekin agar qanday qachon qayerda nima kim bor yo'q",

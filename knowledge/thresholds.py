@@ -7,11 +7,11 @@ strength (how much evidence there is at all); `margin` = how far the best topic 
 from __future__ import annotations
 
 # Answer: the bot shows the topic's answer at once.
-ANSWER_MIN = 0.50
-ANSWER_MIN_MARGIN = 0.25
+ANSWER_MIN = 0.60
+ANSWER_MIN_MARGIN = 0.30
 # A clear winner may be answered with a little less confidence.
-ANSWER_STRONG_MARGIN = 0.50
-ANSWER_MIN_WITH_STRONG_MARGIN = 0.40
+ANSWER_STRONG_MARGIN = 0.40
+ANSWER_MIN_WITH_STRONG_MARGIN = 0.45
 # Clarify: the bot offers the candidates as buttons. Below it: hand off to a person.
 CLARIFY_MIN = 0.18
 # A candidate is shown next to the best one only when its score is at least this share of the best.
@@ -19,7 +19,7 @@ CANDIDATE_MIN_SHARE = 0.35
 MAX_CANDIDATES = 3
 
 # Saturation of the raw evidence (sum of IDF weights) into a strength in [0, 1).
-STRENGTH_SCALE = 3.0
+STRENGTH_SCALE = 4.0
 # How much an unknown word of the message counts against coverage (a long word, a short one).
 UNKNOWN_LONG = 1.6
 UNKNOWN_SHORT = 0.6
@@ -27,9 +27,14 @@ UNKNOWN_SHORT = 0.6
 # exact words of another language in a mixed message.
 FALLBACK_DISCOUNT = 0.8
 FOREIGN_DISCOUNT = 0.7
+SIBLING_DISCOUNT = 0.5
 BIGRAM_WEIGHT = 0.5
+# Evidence from the best-matching single phrase (keyword or example question) of a topic.
+PHRASE_WEIGHT = 0.25
+PHRASE_MAX_POSTINGS = 400
 
 # Crisis: a lexicon hit is always a crisis. A crisis topic reached by ordinary matching is a crisis
 # only when it would have been answered; otherwise it is offered among the candidates.
 CRISIS_SCORE = 1.0
 CRISIS_TOPIC_MIN = ANSWER_MIN
+CRISIS_TOPIC_WEIGHT = 0.6

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -25,9 +26,9 @@ def utf16_len(text: str) -> int:
 
 class _Parser(HTMLParser):
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__(convert_charrefs=False)
         self.parts: list[str] = []
-        self.offset = 0
+        self.pos = 0  # in UTF-16 units (HTMLParser's own `offset` attribute is something else)
         self.stack: list[tuple[str, int, dict[str, Any]]] = []
         self.entities: list[dict[str, Any]] = []
 
@@ -42,22 +43,34 @@ class _Parser(HTMLParser):
             extra["url"] = href
         if tag == "span" and dict(attrs).get("class") != "tg-spoiler":
             raise EntityParseError("Bad Request: can't parse entities: Unsupported start tag \"span\"")
-        self.stack.append((tag, self.offset, extra))
+        self.stack.append((tag, self.pos, extra))
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1][0] != tag:
             raise EntityParseError(f"Bad Request: can't parse entities: Unmatched end tag \"{tag}\"")
         _, start, extra = self.stack.pop()
-        if self.offset > start:
-            self.entities.append({"type": TAG_ENTITY[tag], "offset": start, "length": self.offset - start, **extra})
+        if self.pos > start:
+            self.entities.append({"type": TAG_ENTITY[tag], "offset": start, "length": self.pos - start, **extra})
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
-        self.offset += utf16_len(data)
+        self.pos += utf16_len(data)
+
+    def handle_entityref(self, name: str) -> None:
+        if name not in {"lt", "gt", "amp", "quot"}:
+            raise EntityParseError(f"Bad Request: can't parse entities: Unsupported HTML entity \"&{name};\"")
+        self.handle_data(html.unescape(f"&{name};"))
+
+    def handle_charref(self, name: str) -> None:
+        self.handle_data(html.unescape(f"&#{name};"))
 
 
 def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
     """Plain text and entities, as Telegram derives them from `parse_mode=HTML`."""
+    stray = re.search(r"<(?![a-zA-Z/])|<(?=/[^a-zA-Z])", text)
+    if stray:
+        raise EntityParseError(f"Bad Request: can't parse entities: Unexpected character at byte offset "
+                               f"{len(text[:stray.start()].encode())}")
     parser = _Parser()
     parser.feed(text)
     parser.close()
@@ -77,7 +90,9 @@ def render_html(text: str, entities: list[dict[str, Any]] | None) -> str:
         tag = ENTITY_TAG.get(ent.get("type", ""))
         if not tag:
             continue
-        start, end = ent["offset"], ent["offset"] + ent["length"]
+        n_units = len(units) // 2
+        start = min(max(int(ent.get("offset", 0)), 0), n_units)
+        end = min(start + max(int(ent.get("length", 0)), 0), n_units)
         if tag == "a":
             url = str(ent.get("url") or text_slice(units, start, end))
             if not url.startswith(("http://", "https://")):

@@ -252,6 +252,8 @@ async def get_updates(reg: Registry, bot: BotState, params: Params) -> Any:
 
 @method("setWebhook", "Boolean")
 async def set_webhook(reg: Registry, bot: BotState, params: Params) -> Any:
+    if "url" not in params.raw:
+        raise bad("parameter \"url\" is required")
     url = params.str("url") or None
     secret = params.str("secret_token")
     if secret is not None and (not 1 <= len(secret) <= 256 or not all(c.isalnum() or c in "_-" for c in secret)):
@@ -296,7 +298,7 @@ async def send_message(reg: Registry, bot: BotState, params: Params) -> Any:
     return msg
 
 
-@method("editMessageText", "Message")
+@method("editMessageText", "Message or Boolean")
 async def edit_message_text(reg: Registry, bot: BotState, params: Params) -> Any:
     chat = _chat(bot, params)
     mid = params.int("message_id", required=True)
@@ -318,7 +320,7 @@ async def edit_message_text(reg: Registry, bot: BotState, params: Params) -> Any
     return msg
 
 
-@method("editMessageReplyMarkup", "Message")
+@method("editMessageReplyMarkup", "Message or Boolean")
 async def edit_message_reply_markup(reg: Registry, bot: BotState, params: Params) -> Any:
     chat = _chat(bot, params)
     mid = params.int("message_id", required=True)

@@ -85,7 +85,7 @@ class BotApiServer:
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        self._runner = web.AppRunner(self.app(), access_log=None)
+        self._runner = web.AppRunner(self.app(), access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
@@ -150,6 +150,8 @@ class BotApiServer:
         except ApiError as err:
             return fail(err)
         returns = RETURNS[name]
+        if " or " in returns:  # e.g. "Message or Boolean": the first object type for objects
+            returns = returns.split(" or ")[0] if isinstance(result, dict) else returns.split(" or ")[-1]
         if returns.startswith("Array of "):
             for item in result:
                 self._record(returns.removeprefix("Array of "), item, name)
