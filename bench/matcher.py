@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rapidfuzz import fuzz, process  # noqa: E402
+from rapidfuzz import fuzz, process
 
-from knowledge import Matcher, check_content, load_knowledge_base  # noqa: E402
-from knowledge.base import KnowledgeBase  # noqa: E402
-from knowledge.schema import Taxonomy, TaxonomyTopic, Topic, Translation  # noqa: E402
+from knowledge import Matcher, check_content, load_knowledge_base
+from knowledge.base import KnowledgeBase
+from knowledge.schema import Taxonomy, TaxonomyTopic, Topic, Translation
 
 
 def pct(values: list[float], q: float) -> float:
@@ -71,7 +71,7 @@ def tenfold(kb: KnowledgeBase, factor: int = 10, seed: int = 7) -> KnowledgeBase
             new_id = f"{tid}.copy{n}"
             trs = {}
             for lang, tr in topic.translations.items():
-                pert = lambda s: " ".join(_perturb(w, rng) for w in s.split())  # noqa: E731
+                pert = lambda s: " ".join(_perturb(w, rng) for w in s.split())
                 trs[lang] = Translation(status=tr.status, title=pert(tr.title)[:80], answer=tr.answer,
                                         keywords=[pert(k) for k in tr.keywords],
                                         examples=[pert(e) for e in tr.examples][:8])

@@ -9,6 +9,7 @@ import secrets
 import signal
 from pathlib import Path
 
+import yaml
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
@@ -20,16 +21,41 @@ from aiohttp import web
 
 from bot.botapi import BotApiServer
 from bot.config import Settings
+from bot.outbox import OutboxWorker
 from bot.middlewares import DbSessionMiddleware, UserLocaleMiddleware
 from bot.telegram import CHANNEL_TELEGRAM, CHANNEL_WEB, make_bot
 from db import create_engine, create_sessionmaker
 from handlers import build_root_router
-from handlers.deps import AppInfo, Channels
+from handlers.deps import AppInfo, CaseSettings, Channels
 from knowledge import KnowledgeBase, load_knowledge_base
 
 log = logging.getLogger("lykta.app")
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 COMMANDS = ("start", "topics", "language", "country", "privacy", "help")
+
+
+def load_templates(path: Path) -> dict[str, dict[str, str]]:
+    """Canned replies: {name: {language: text}}; a missing file means none."""
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    templates = data.get("templates", data)
+    return {str(name): {str(k): str(v) for k, v in texts.items()} for name, texts in templates.items()}
+
+
+def case_settings(settings: Settings, *, telegram: bool) -> CaseSettings | None:
+    """Cases need a staff group in Telegram; without one, "talk to a person" says so honestly."""
+    if settings.staff_chat_id is None:
+        return None
+    if not telegram:
+        log.warning("LYKTA_STAFF_CHAT_ID is set but LYKTA_TELEGRAM_TOKEN is not: cases are disabled")
+        return None
+    return CaseSettings(staff_chat_id=settings.staff_chat_id, org_name=settings.org_name,
+                        staff_language=settings.staff_language, signature=settings.staff_signature,
+                        working_hours=settings.working_hours, timezone=settings.timezone,
+                        reminder_minutes=settings.reminder_minutes,
+                        urgent_reminder_minutes=settings.urgent_reminder_minutes,
+                        templates=load_templates(settings.templates_file))
 
 
 def load_kb(partial: bool = False) -> KnowledgeBase:
@@ -100,7 +126,9 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
         bots.append(tg_bot)
         channels[tg_bot.id] = CHANNEL_TELEGRAM
 
-    app_info = AppInfo(languages=languages, default_language=settings.default_language, kb=kb, matcher=matcher)
+    casework = case_settings(settings, telegram=tg_bot is not None)
+    app_info = AppInfo(languages=languages, default_language=settings.default_language, kb=kb, matcher=matcher,
+                       casework=casework)
     dp = Dispatcher(storage=storage, events_isolation=isolation, app=app_info, i18n=i18n)
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, Channels(channels)))
     UserLocaleMiddleware(i18n, settings.default_language).setup(dp)
@@ -134,6 +162,9 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
     log.info("started", extra={"web_port": port, "telegram": tg_bot is not None,
                                "webhook": bool(settings.webhook_url), "database": engine.dialect.name,
                                "topics": len(kb.topics)})
+    worker = OutboxWorker(sessionmaker, {CHANNEL_WEB: web_bot, **({CHANNEL_TELEGRAM: tg_bot} if tg_bot else {})},
+                          app_info, i18n, single_process=not settings.uses_postgres)
+    worker_task = asyncio.create_task(worker.run(stop))
     polling = asyncio.create_task(dp.start_polling(*polled, handle_signals=False, close_bot_session=False,
                                                    allowed_updates=allowed, polling_timeout=20))
     try:
@@ -150,6 +181,9 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
                 polling.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await polling
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(worker_task, 5)
         if webhook_runner is not None:
             await webhook_runner.cleanup()
         for bot in bots:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from bot import __version__
+from bot.cli_knowledge import ask_command, match_command
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -77,6 +78,10 @@ def run() -> None:
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         pass
+
+
+app.command("match")(match_command)
+app.command("ask")(ask_command)
 
 
 @db_app.command("upgrade")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Optional
 
 import typer
 
@@ -36,7 +35,7 @@ def match_command(jsonl: str = typer.Option(..., "--jsonl", help="JSON Lines fil
         close = False
     else:
         try:
-            stream = open(jsonl, encoding="utf-8", errors="replace")
+            stream = open(jsonl, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed below
         except OSError as exc:
             typer.echo(f"cannot read {jsonl}: {exc.strerror}", err=True)
             raise typer.Exit(2)
@@ -53,8 +52,8 @@ def match_command(jsonl: str = typer.Option(..., "--jsonl", help="JSON Lines fil
 
 def ask_command(
     text: str = typer.Argument(..., help="The message, as a user would write it."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="The user's chosen language (en, ru, fi, ...)."),
-    jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", help="FI, SE, NO, DK, IS, RU-SPE or RU-KR."),
+    lang: str | None = typer.Option(None, "--lang", help="The user's chosen language (en, ru, fi, ...)."),
+    jurisdiction: str | None = typer.Option(None, "--jurisdiction", help="FI, SE, NO, DK, IS, RU-SPE or RU-KR."),
 ) -> None:
     """Match one message and print the decision and the answer the bot would show."""
     import re

@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     web_token: str | None = Field(None, description="Token of the web-chat bot (random per start when unset)")
     web_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     staff_chat_id: int | None = None
+    org_name: str = Field("Lykta", description="The organisation's name, shown to users and in signatures")
+    staff_language: str = "en"
+    staff_signature: str = Field("name", pattern="^(name|anonymous)$",
+                                 description="Sign staff replies with the worker's first name, or anonymously")
+    working_hours: str = Field("mon-fri 09:00-17:00", description="When staff answer, e.g. 'mon-fri 09:00-17:00'")
+    timezone: str = "Europe/Helsinki"
+    reminder_minutes: int = Field(120, ge=1)
+    urgent_reminder_minutes: int = Field(15, ge=1)
+    templates_file: Path = Path("templates.yaml")
     default_language: str = "en"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -40,6 +49,28 @@ class Settings(BaseSettings):
     log_json: bool = False
     kb_partial: bool = Field(False, description="Development only: start with the topics that load")
     telegram_admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_known(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (e.g. Europe/Helsinki)") from None
+        return v
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours_valid(cls, v: str) -> str:
+        from db.policy import parse_hours
+
+        try:
+            parse_hours(v)
+        except ValueError:
+            raise ValueError("write it like 'mon-fri 09:00-17:00'") from None
+        return v
 
     @field_validator("default_language")
     @classmethod

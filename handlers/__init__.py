@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from handlers import fallback, onboarding, questions, topics
+from handlers import case, fallback, onboarding, questions, staff, topics
 
 
 def build_root_router() -> Router:
@@ -11,7 +11,9 @@ def build_root_router() -> Router:
     root.include_routers(
         onboarding.router,  # /start, /language, /country, /privacy, /help and their buttons
         topics.router,      # /topics menu
-        questions.router,   # free text → matcher; topic, feedback and "talk to a person" buttons
+        staff.router,       # the staff group: case buttons, replies and notes, /queue /mine /stats /t
+        case.router,        # "talk to a person", /case, and relaying while a case is open
+        questions.router,   # free text → matcher; topic, feedback and related-topics buttons
         fallback.router,    # unknown commands, non-text messages, stale or forged buttons
         fallback.errors,    # exceptions: one log line and an apology
     )

@@ -36,3 +36,22 @@ class FeedbackCB(CallbackData, prefix="fb"):
 
 class HumanCB(CallbackData, prefix="hum"):
     id: str = ""
+
+
+class CaseOpenCB(CallbackData, prefix="co"):
+    action: str  # share | noshare | describe | open | cancel
+
+
+class CaseUserCB(CallbackData, prefix="cu"):
+    action: str  # close
+    case: int
+
+
+class CaseFeedbackCB(CallbackData, prefix="cf"):
+    case: int
+    answer: str  # yes | partly | no
+
+
+class StaffCB(CallbackData, prefix="st"):
+    action: str  # claim | release | urgent | calm | close
+    case: int

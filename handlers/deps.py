@@ -26,6 +26,21 @@ class Channels:
 
 
 @dataclass(frozen=True)
+class CaseSettings:
+    """How the organisation takes cases: where, in which language, signed how, when."""
+
+    staff_chat_id: int
+    org_name: str
+    staff_language: str
+    signature: str  # name | anonymous
+    working_hours: str
+    timezone: str
+    reminder_minutes: int
+    urgent_reminder_minutes: int
+    templates: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> language -> text
+
+
+@dataclass(frozen=True)
 class AppInfo:
     """Deployment facts handlers show or use."""
 
@@ -33,3 +48,4 @@ class AppInfo:
     default_language: str
     kb: KnowledgeBase
     matcher: Any
+    casework: CaseSettings | None = None

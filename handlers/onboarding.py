@@ -139,7 +139,7 @@ async def chose_country(query: CallbackQuery, callback_data: CountryCB, state: F
 
 @router.callback_query(PrivacyCB.filter())
 async def privacy_choice(query: CallbackQuery, callback_data: PrivacyCB, state: FSMContext, user: User,
-                         repos: Repos) -> None:
+                         repos: Repos, app: AppInfo, channel: str) -> None:
     if callback_data.action not in {"accept", "share", "decline"}:
         await query.answer(str(BUTTON_STALE), show_alert=True)
         return
@@ -159,4 +159,11 @@ async def privacy_choice(query: CallbackQuery, callback_data: PrivacyCB, state: 
     if data.get("country"):
         await repos.users.set_jurisdiction(user, data["country"])
     await state.set_state(None)
+    if data.get("pending_case"):
+        from handlers.case import start_case
+
+        await state.update_data(pending_case=False)
+        await repos.session.flush()
+        await start_case(query.message, state, user, repos, app, channel, data.get("case_topic"))
+        return
     await query.message.answer(_("Thank you. How can I help?") + "\n\n" + help_text())

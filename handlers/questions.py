@@ -13,6 +13,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from db import Repos, User
+from db.repositories.cases import CaseAlreadyOpen
+from handlers import casework
 from handlers.callbacks import FeedbackCB, HumanCB, RelatedCB, TopicCB
 from handlers.deps import AppInfo
 from handlers.prefs import user_prefs
@@ -35,6 +37,25 @@ def emergency_text(app: AppInfo, jurisdiction: str | None) -> str:
              "The call is free, and you can ask for an interpreter.").format(numbers=" / ".join(numbers))
 
 
+async def open_crisis_case(message: Message, user: User, repos: Repos, app: AppInfo, lang: str,
+                           jurisdiction: str | None, topic: str | None, text: str) -> None:
+    """Someone may be in danger: open an urgent case at once, sharing only this message.
+
+    This happens even before the privacy notice is accepted: protecting someone's life is a lawful
+    ground of its own (GDPR art. 6(1)(d) and 9(2)(c)); docs/privacy.md explains it.
+    """
+    if app.casework is None or await repos.cases.open_for_user(user.id) is not None:
+        return
+    try:
+        case = await casework.open_case(repos, app, user, language=lang, jurisdiction=jurisdiction, topic=topic,
+                                        summary=text[:1500], shared_name=None, crisis=True)
+    except CaseAlreadyOpen:
+        return
+    await message.answer(_("I have asked a worker of {org} to contact you here as soon as possible (case #{number}). "
+                           "Anything you write now goes to them.").format(org=html.escape(app.casework.org_name),
+                                                                          number=case.id))
+
+
 @router.message(F.text & ~F.text.startswith("/"))
 async def question(message: Message, state: FSMContext, user: User, repos: Repos, app: AppInfo, i18n: I18n) -> None:
     text = message.text or ""
@@ -43,6 +64,7 @@ async def question(message: Message, state: FSMContext, user: User, repos: Repos
         await message.answer(_("That message is very long. Please write your question in a few sentences."))
         return
     decision = app.matcher.match(text, lang=chosen, jurisdiction=jurisdiction)
+    await state.update_data(recent=casework.remember((await state.get_data()).get("recent") or [], text))
     lang = decision.lang if decision.lang in app.kb.languages else (chosen or app.default_language)
     locale = lang if lang in i18n.available_locales else i18n.current_locale
     log.info("matched", extra={"action": str(decision.action), "topic": decision.topic, "lang": lang,
@@ -51,12 +73,15 @@ async def question(message: Message, state: FSMContext, user: User, repos: Repos
         action = str(decision.action)
         if action == "crisis":
             await message.answer(emergency_text(app, jurisdiction))
+            await open_crisis_case(message, user, repos, app, lang, jurisdiction, decision.topic, text)
             if decision.topic in app.kb.topics:
                 await message.answer(render_topic(app.kb, decision.topic, lang, jurisdiction),
                                      reply_markup=answer_keyboard(app.kb, decision.topic))
         elif action == "answer" and decision.topic in app.kb.topics:
-            await message.answer(render_topic(app.kb, decision.topic, lang, jurisdiction),
-                                 reply_markup=answer_keyboard(app.kb, decision.topic))
+            body = render_topic(app.kb, decision.topic, lang, jurisdiction)
+            if app.kb.policy(decision.topic).value == "refer":
+                body += "\n\n" + _("A worker of an organisation can help you with this: press “Talk to a person”.")
+            await message.answer(body, reply_markup=answer_keyboard(app.kb, decision.topic))
         elif action == "clarify" and decision.candidates:
             builder = topic_buttons(app.kb, [t for t, _s in decision.candidates[:3] if t in app.kb.topics], lang)
             builder.row(*InlineKeyboardBuilder().button(text=_("None of these: talk to a person"),
@@ -105,19 +130,3 @@ async def feedback(query: CallbackQuery, callback_data: FeedbackCB, state: FSMCo
     lang, _j = await user_prefs(user, state, app)
     await repos.stats.record_feedback(callback_data.id, lang or app.default_language, callback_data.helped)
     await query.answer(_("Thank you for telling us."))
-
-
-@router.callback_query(HumanCB.filter())
-async def talk_to_person(query: CallbackQuery, callback_data: HumanCB, state: FSMContext, user: User,
-                         app: AppInfo) -> None:
-    # The referral queue (a case with an NGO worker) is built in its own issue; until then, say so honestly
-    # and point to the organisations that can help.
-    await query.answer()
-    text = _("Talking to a person at an organisation through this chat will be available soon. Until then, "
-             "the organisations below can help.")
-    if "ngo.contacts" in app.kb.topics:
-        await query.message.answer(html.escape(text))
-        lang, jurisdiction = await user_prefs(user, state, app)
-        await query.message.answer(render_topic(app.kb, "ngo.contacts", lang or app.default_language, jurisdiction))
-    else:
-        await query.message.answer(html.escape(text))

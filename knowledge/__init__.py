@@ -7,15 +7,15 @@ from knowledge.matcher import Action, Decision, Matcher
 from knowledge.schema import CORE_LANGUAGES, EXTRA_LANGUAGES, JURISDICTIONS, Policy
 
 __all__ = [
-    "Action",
-    "Decision",
-    "Matcher",
     "CORE_LANGUAGES",
     "EXTRA_LANGUAGES",
     "JURISDICTIONS",
+    "Action",
     "ContentError",
     "ContentProblem",
+    "Decision",
     "KnowledgeBase",
+    "Matcher",
     "Policy",
     "check_content",
     "load_knowledge_base",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -24,14 +25,12 @@ from knowledge.schema import CrisisLexicon
 CRISIS_DIR = Path(__file__).parent / "content" / "crisis"
 SUICIDE = "crisis.suicide"
 VIOLENCE = "violence.threats"
-_SLOT = re.compile(r"\S+")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
 class CrisisHit:
     topic: str
-    lang: str
-    phrase: str
     hits: int
 
 
@@ -42,7 +41,7 @@ def load_lexicons(directory: Path | None = None) -> list[CrisisLexicon]:
     problems: list[ContentProblem] = []
     for path in sorted(root.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
             lex = CrisisLexicon.model_validate(data)
         except (yaml.YAMLError, OSError) as exc:
             problems.append(ContentProblem(str(path), None, f"cannot read: {exc}"))
@@ -126,6 +125,11 @@ def _combine(phrases: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\S)(?:" + body + ")")
 
 
+@lru_cache(maxsize=4096)
+def _compiled(phrase: str) -> re.Pattern[str]:
+    return re.compile(compile_phrase(phrase))
+
+
 class CrisisDetector:
     """All crisis lexicons compiled into one regular expression per topic."""
 
@@ -138,13 +142,13 @@ class CrisisDetector:
         excl_phrases = [p for lex in lexicons for p in lex.exclude]
         self._exclude = _combine(excl_phrases) if excl_phrases else None
         self._patterns: dict[str, re.Pattern[str]] = {}
-        self._phrases: dict[str, list[tuple[str, str, re.Pattern[str]]]] = {}
+        self._phrases: dict[str, list[tuple[str, str]]] = {}
         for topic, items in by_topic.items():
             self._patterns[topic] = _combine([p for _, p in items])
-            self._phrases[topic] = [(lang, p, re.compile(compile_phrase(p))) for lang, p in items]
+            self._phrases[topic] = list(items)
 
     @classmethod
-    def load(cls, directory: Path | None = None) -> "CrisisDetector":
+    def load(cls, directory: Path | None = None) -> CrisisDetector:
         return cls(load_lexicons(directory))
 
     def prepare(self, text: str) -> str:
@@ -167,5 +171,11 @@ class CrisisDetector:
             return None
         # Tie: self-harm comes first (its emergency path also covers the relative who writes).
         topic = max(counts, key=lambda t: (counts[t], t == SUICIDE))
-        lang, phrase = next(((lg, p) for lg, p, rx in self._phrases[topic] if rx.search(sk)), ("", ""))
-        return CrisisHit(topic=topic, lang=lang, phrase=phrase, hits=counts[topic])
+        return CrisisHit(topic=topic, hits=counts[topic])
+
+    def explain(self, text: str) -> list[tuple[str, str, str]]:
+        """(topic, language, phrase) of every lexicon phrase the message matches: for tests and reviews
+        (slow: it compiles phrases one by one)."""
+        sk = self.prepare(text)
+        return [(topic, lang, p) for topic, items in self._phrases.items() for lang, p in items
+                if _compiled(p).search(sk)]

@@ -139,6 +139,8 @@ class LangIndex:
             if len(k) >= FUZZY_MIN_LEN - 2:
                 self._buckets.setdefault((k[0], len(k)), []).append(k)
         self._lookup = lru_cache(maxsize=50000)(self._lookup_uncached)
+        self._exact = lru_cache(maxsize=50000)(self._exact_uncached)
+        self._knows = lru_cache(maxsize=50000)(self._knows_uncached)
 
     # --- lookup ---------------------------------------------------------------------------
 
@@ -154,7 +156,25 @@ class LangIndex:
         return self._lookup(word)
 
     def knows(self, word: str) -> bool:
-        return bool(self._lookup(word))
+        """Whether the word is in this language's vocabulary (exact stem or a close prefix); cheap."""
+        return self._knows(word)
+
+    def lookup_exact(self, word: str) -> tuple[Hit, ...]:
+        """Only exact stems: how words of another language are recognised in a mixed message."""
+        return self._exact(word)
+
+    def _exact_uncached(self, word: str) -> tuple[Hit, ...]:
+        for k in self.keys_of(word):
+            if k in self._keyset:
+                return (Hit(k, 1.0),)
+        return ()
+
+    def _knows_uncached(self, word: str) -> bool:
+        if self._exact(word):
+            return True
+        surf = self.surface(word)
+        p = self._longest_prefix(surf) if len(surf) >= MIN_PREFIX else None
+        return p is not None and len(p) / len(surf) >= 0.6
 
     def _longest_prefix(self, s: str, min_len: int = MIN_PREFIX) -> str | None:
         for end in range(len(s), min_len - 1, -1):
@@ -163,25 +183,40 @@ class LangIndex:
         return None
 
     def _lookup_uncached(self, word: str) -> tuple[Hit, ...]:
-        keyset = self._keyset
+        if self.lang in SKELETON_LANGS and CYRILLIC.search(word):
+            # Cyrillic written in Cyrillic: its own spelling first (exact stem, then prefix), and only then
+            # the lossy skeleton shared with Latin spellings (where "чаще" and "час" meet), a little lower.
+            st = fold_word(stem(word, STEM_AS.get(self.lang, self.lang)))
+            if st in self._keyset:
+                return (Hit(st, 1.0),)
+            hits = self._search(fold_word(word), compound=False)
+            if hits:
+                return hits
+            sk = skeleton(st)
+            if len(sk) >= MIN_PREFIX and sk in self._keyset:
+                return (Hit(sk, 0.85),)
+            return tuple(Hit(h.key, h.quality * 0.85) for h in self._search(skeleton(word), compound=False,
+                                                                             fuzzy_probe=sk))
+        for k in self.keys_of(word):
+            if k in self._keyset:
+                return (Hit(k, 1.0),) if self.lang in SKELETON_LANGS else self._all_exact(word)
+        return self._search(self.surface(word), compound=self.lang in COMPOUND_LANGS,
+                            fuzzy_probe=self.keys_of(word)[0])
+
+    def _all_exact(self, word: str) -> tuple[Hit, ...]:
+        return tuple(Hit(k, 1.0) for k in self.keys_of(word) if k in self._keyset)
+
+    def _search(self, surf: str, *, compound: bool, fuzzy_probe: str | None = None) -> tuple[Hit, ...]:
+        """Prefix, compound-part and fuzzy matches of a word's surface form, best first."""
         hits: list[Hit] = []
-        keys = self.keys_of(word)
-        for k in keys:
-            if k in keyset:
-                hits.append(Hit(k, 1.0))
-                if self.lang in SKELETON_LANGS:
-                    break  # the exact Cyrillic stem wins over its (lossy) skeleton
-        if hits:
-            return tuple(hits)
-        surf = self.surface(word)
         if len(surf) >= MIN_PREFIX:
             p = self._longest_prefix(surf)
             if p is not None:
                 cover = len(p) / len(surf)
                 hits.append(Hit(p, 0.95 if cover >= 0.6 else 0.8 if cover >= 0.45 else 0.6))
-                if self.lang not in COMPOUND_LANGS or cover >= 0.6:
+                if not compound or cover >= 0.6:
                     return tuple(hits)
-        if self.lang in COMPOUND_LANGS and len(surf) >= 8:
+        if compound and len(surf) >= 8:
             best: str | None = None
             for j in range(3, len(surf) - MIN_PREFIX + 1):
                 p = self._longest_prefix(surf[j:], 5)
@@ -194,7 +229,7 @@ class LangIndex:
         if len(surf) >= FUZZY_MIN_LEN and self.vocabulary:
             # Typos rarely hit the first letter, and keep the length within two: compare with that bucket
             # only. The stem is compared (the vocabulary is of stems), then the word as typed.
-            for probe in dict.fromkeys((self.keys_of(word)[0], surf)):
+            for probe in dict.fromkeys(p for p in (fuzzy_probe, surf) if p):
                 if len(probe) < FUZZY_MIN_LEN - 1:
                     continue
                 pool: list[str] = []

@@ -19,15 +19,21 @@ from knowledge.normalize import (
     ARABIC,
     CYRILLIC,
     LATIN,
+    clean,
     fold_word,
     skeleton,
     stopwords,
     words,
-    clean,
 )
 from knowledge.schema import CORE_LANGUAGES, EXTRA_LANGUAGES
 
 ALL_LANGUAGES = CORE_LANGUAGES + EXTRA_LANGUAGES
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 LATIN_LANGS = ("en", "fi", "sv", "nb", "da", "pl", "lt", "et", "ro", "uz")
 CYRILLIC_LANGS = ("ru", "uk", "tg", "uz")
 
@@ -51,14 +57,40 @@ _LETTERS: list[tuple[re.Pattern[str], dict[str, float]]] = [
     (re.compile("[šž]"), {"lt": 1, "et": 1}),
     (re.compile("(?:o|g)[ʻ'‘’`]"), {"uz": 1.5}),
 ]
-_UZ_WORDS = frozenset("bo'ladimi bo'ladi mumkin qanday qamoqda qamoqxona uchun bilan emas kerak nima qachon "
-                      "qayerda bormi yo'q rahmat salom iltimos o'g'lim akam ukam otam onam".split())
-_TG_WORDS = frozenset("аст мебошад чӣ чи тавр барои мумкин кай шавад мекунанд бародарам писарам ташаккур "
-                      "салом рахмат дар ба аз".split())
-_RU_LATIN_HINTS = frozenset(skeleton(w) for w in (
-    "kak chto gde kogda mozhno nuzhno pochemu skolko ego ee emu eyo syn muzh brat pomogite pozhaluysta "
-    "zdravstvuyte privet spasibo ili esli uzhe eshche mne menya chtoby posylku peredat sizo udo zona "
-    "tyurma kolonii koloniya svidanie advokat").split())
+# Words that tell close relatives apart (Danish and Norwegian share most stopwords).
+_DISTINCT: dict[str, frozenset[str]] = {
+    "da": _set(
+        "hvad mig dig sig efter nogen noget af fængsel fængslet løsladt løsladelse hende ham blevet "
+        "bliver hjælp kommune sådan"
+    ),
+    "nb": _set(
+        "hva meg deg seg etter noen noe av fengsel fengselet løslatt løslatelse henne ham blitt blir "
+        "hjelp kommunen sånn ikkje"
+    ),
+    "sv": _set(
+        "vad mig dig sig efter någon något av fängelse fängelset frigiven frigivning henne honom blivit "
+        "blir hjälp kommunen sån inte"
+    ),
+}
+_UZ_WORDS = _set(
+    "bo'ladimi bo'ladi mumkin qanday qamoqda qamoqxona uchun bilan emas kerak nima qachon qayerda "
+    "bormi yo'q rahmat salom iltimos o'g'lim akam ukam otam onam"
+)
+_TG_WORDS = _set(
+    "аст мебошад чӣ чи тавр барои мумкин кай шавад мекунанд бародарам писарам ташаккур салом рахмат "
+    "дар ба аз"
+)
+_RU_LATIN_HINTS = frozenset(skeleton(w) for w in _set(
+    "kak chto gde kogda mozhno nuzhno pochemu skolko ego ee emu eyo syn muzh brat pomogite "
+    "pozhaluysta zdravstvuyte privet spasibo ili esli uzhe eshche mne menya chtoby posylku peredat "
+    "sizo udo zona tyurma kolonii koloniya svidanie advokat"
+))
+
+
+_UK_LATIN_HINTS = frozenset(skeleton(w) for w in _set(
+    "chy shcho yak vin vona yoho yiyi meni mene tse tsey tsya ye dyakuyu bud laska mozhna potribno "
+    "chomu koly de skilky cholovik cholovika syn syna vyaznytsya vyaznytsi tyurmi"
+)) - _RU_LATIN_HINTS
 
 
 def detect_script_language(text: str) -> str | None:
@@ -100,9 +132,14 @@ def _latin_scores(text: str, vocab: Callable[[str, str], bool] | None) -> dict[s
                 scores[lang] += 1.0
             elif vocab is not None and len(tok) > 3 and vocab(lang, tok):
                 scores[lang] += 0.7
+        for lang, distinct in _DISTINCT.items():
+            if tok in distinct:
+                scores[lang] += 1.5
         if tok in _UZ_WORDS:
             scores["uz"] += 1.5
         sk = skeleton(tok)
+        if sk in _UK_LATIN_HINTS:
+            scores["uk"] += 1.2
         if sk in _RU_LATIN_HINTS:
             scores["ru"] += 1.0
         elif vocab is not None and len(tok) > 3 and vocab("ru", tok):

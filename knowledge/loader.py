@@ -34,6 +34,8 @@ ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a",
 PHONE_LIKE = re.compile(r"(?:\+|\b00)\d[\d ()-]{6,}\d|\b\d{2,4}[ -]\d{2,4}[ -]\d{2,4}(?:[ -]\d{2,4})?\b")
 
 M = TypeVar("M", bound=BaseModel)
+# libyaml's loader when PyYAML was built with it: the same safe subset, several times faster at start-up.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Doc:
@@ -43,8 +45,8 @@ class _Doc:
         self.path = path
         self.name = str(path.relative_to(root.parent)) if root in path.parents else str(path)
         text = path.read_text(encoding="utf-8")
-        self.node = yaml.compose(text, Loader=yaml.SafeLoader)
-        self.data: Any = yaml.safe_load(text)
+        self.node = yaml.compose(text, Loader=_YAML_LOADER)
+        self.data: Any = yaml.load(text, Loader=_YAML_LOADER)
 
     def line(self, loc: Iterable[Any]) -> int | None:
         node = self.node

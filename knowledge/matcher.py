@@ -14,6 +14,7 @@ Pipeline (docs/matching.md explains each stage and its thresholds):
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -50,20 +51,26 @@ _TASK_REQUESTS = [
     "udfylde", "udfyld", "skriv for mig",
 ]
 _TASK_KEYS = [" ".join(skeleton(w) for w in words(clean(t))) for t in _TASK_REQUESTS]
+# "Can you ... for me": asking the bot to do something, not asking a question about rights.
+_FOR_ME = [" ".join(skeleton(w) for w in words(clean(t))) for t in (
+    "for me", "за меня", "за мене", "замість мене", "puolestani", "minun puolesta", "åt mig", "for meg", "for mig",
+    "dla mnie", "pentru mine", "man uchun", "мен учун", "барои ман")]
+_CAN_YOU = [" ".join(skeleton(w) for w in words(clean(t))) for t in (
+    "can you", "could you", "would you", "можешь", "можете", "не могли бы", "можеш", "voitko", "voisitko", "voitteko",
+    "kan du", "kan ni", "kan dere", "kunne du", "kunde du", "czy możesz", "poți", "poti", "puteți")]
 # Imperatives that open a request to translate something: not a question about rights.
-_TASK_OPENERS = frozenset(skeleton(w) for w in
-                          "translate переведи переведите перекладіть переклади käännä översätt oversett oversæt".split())
-
+_OPENERS = "translate переведи переведите перекладіть переклади käännä översätt oversett oversæt"
+_TASK_OPENERS = frozenset(skeleton(w) for w in _OPENERS.split())
 
 # Greetings, thanks and small talk: alone, they are not a question (the bot greets and offers a person).
-_SMALLTALK = frozenset(clean(" ".join("""
+_SMALLTALK = frozenset(clean("""
 hi hello hey hiya morning good evening afternoon night thanks thank thx ty ok okay bye goodbye cheers great nice
 привет здравствуйте здрасте добрый день утро вечер доброе спасибо благодарю пока ок хорошо понятно ясно
 привіт вітаю добрий доброго дякую дуже спасибі бувай
 moi hei heippa terve huomenta päivää iltaa kiitos kiitti kiitoksia okei selvä moikka
 hej hejsan hallå tjena god morgon kväll tack tackar okej bra
-hei hallo god morgen kveld takk tusen ok bra ha det
-hej hejsa hallo godmorgen godaften tak mange okay fint
+hallo morgen kveld takk tusen ha det
+hejsa godmorgen godaften tak mange fint
 cześć czesc dzień dobry dziękuję dziekuje dzięki dzieki
 labas laba diena ačiū aciu labai
 tere tänan aitäh aitah
@@ -71,7 +78,26 @@ bună buna salut mulțumesc multumesc mersi
 مرحبا اهلا أهلا السلام عليكم صباح الخير مساء شكرا شكراً
 salom assalomu alaykum rahmat raxmat katta
 салом ассалому алейкум ташаккур рахмат
-""".split())).split())
+""").split())
+
+
+_CLAUSE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+
+
+def _question_positions(cleaned: str) -> frozenset[int]:
+    """Word positions inside the clauses that end with a question mark, when there are other clauses:
+    in a long message the question carries the topic, the story around it less so."""
+    clauses = _CLAUSE.findall(cleaned)
+    if len(clauses) < 2:
+        return frozenset()
+    out: set[int] = set()
+    pos = 0
+    for clause in clauses:
+        n = len(words(clause))
+        if "?" in clause:
+            out.update(range(pos, pos + n))
+        pos += n
+    return frozenset(out) if len(out) < pos else frozenset()
 
 
 class Action(StrEnum):
@@ -113,7 +139,8 @@ def load_lexicons(directory: Path | None = None) -> list[TopicLexicon]:
     root = Path(directory or LEXICON_DIR)
     out = []
     for path in sorted(root.glob("*.yaml")):
-        out.append(TopicLexicon.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        out.append(TopicLexicon.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=loader)))
     return out
 
 
@@ -148,7 +175,7 @@ class Matcher:
         """The decision for one message. Never raises: on any internal error the answer is a handoff."""
         try:
             return self._match(text, lang, jurisdiction)
-        except Exception:  # pragma: no cover - last line of defence; a person will answer
+        except Exception:  # noqa: BLE001  # pragma: no cover - last line of defence; a person will answer
             return Decision(Action.handoff, None, lang if lang in ALL_LANGUAGES else "en", 0.0, [])
 
     # --- stages ---------------------------------------------------------------------------
@@ -168,13 +195,12 @@ class Matcher:
             chain.append((self.indexes["en"], th.FALLBACK_DISCOUNT))
         return chain
 
-    def _score(self, words_: list[str], lang: str) -> _Scored:
+    def _score(self, words_: list[str], lang: str, boosted: frozenset[int] = frozenset()) -> _Scored:
         chain = self._chain(lang)
         chained = {id(ix) for ix, _ in chain}
         foreign = [self.indexes[lg] for lg in self.core if id(self.indexes[lg]) not in chained]
         raw: dict[str, float] = {}
         phrase_acc: dict[int, float] = {}
-        q_idf = 0.0
         primary = chain[0][0] if chain else None
         concepts: set[str] = set()
         siblings = [self.indexes[sl] for sl in SIBLINGS.get(lang, ()) if sl in self.indexes]
@@ -186,10 +212,10 @@ class Matcher:
         content = 0
         prev: tuple[LangIndex, str] | None = None
         seen: set[str] = set()
-        for w in words_:
-            if w in seen or is_stopword(w, lang) or (len(w) < 2 and not w.isdigit()) or w.isdigit():
-                prev = None if w not in seen else prev
-                continue
+        for pos, w in enumerate(words_):
+            boost = th.QUESTION_BOOST if pos in boosted else 1.0
+            if w in seen or is_stopword(w, lang) or len(w) < 2 or w.isdigit():
+                continue  # (the index builds its bigrams without stopwords too)
             seen.add(w)
             content += 1
             found: tuple[LangIndex, tuple, float] | None = None
@@ -200,7 +226,7 @@ class Matcher:
                     break
             if found is None and len(w) >= 4:
                 for ix in foreign:
-                    hits = tuple(h for h in ix.lookup(w) if h.quality >= 1.0)
+                    hits = ix.lookup_exact(w)
                     if hits:
                         found = (ix, hits, th.FOREIGN_DISCOUNT)
                         break
@@ -220,7 +246,7 @@ class Matcher:
             best_mass = 0.0
             per_topic: dict[str, float] = {}
             for h in hits:
-                q = h.quality * disc
+                q = h.quality * disc * boost
                 best_mass = max(best_mass, q * ix.best.get(h.key, 0.0))
                 for topic, ev in ix.weights.get(h.key, {}).items():
                     v = q * ev
@@ -229,9 +255,7 @@ class Matcher:
             if ix is primary and th.SIBLING_DISCOUNT > 0:
                 # Close relatives (Scandinavian languages) share most words: their keywords add evidence.
                 for sib in siblings:
-                    for h in sib.lookup(w):
-                        if h.quality < 0.9:
-                            continue
+                    for h in sib.lookup_exact(w):
                         q = h.quality * th.SIBLING_DISCOUNT
                         for topic, ev in sib.weights.get(h.key, {}).items():
                             v = q * ev
@@ -304,10 +328,11 @@ class Matcher:
         if hit is not None:
             return Decision(Action.crisis, hit.topic, work_lang, th.CRISIS_SCORE, [(hit.topic, th.CRISIS_SCORE)])
 
-        ws = words(clean(text))
+        cleaned = clean(text)
+        ws = words(cleaned)
         if all(w in _SMALLTALK or is_stopword(w, work_lang) or w.isdigit() for w in ws):
             return Decision(Action.handoff, None, work_lang, 0.0, [])  # greetings, thanks, nothing to match
-        scored = self._score(ws, work_lang)
+        scored = self._score(ws, work_lang, _question_positions(cleaned))
         if not scored.raw:
             return Decision(Action.handoff, None, work_lang, 0.0, [])
         ranked = sorted(scored.raw.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -346,4 +371,6 @@ class Matcher:
         if sks and sks[0] in _TASK_OPENERS:
             return True
         sk = " " + " ".join(sks) + " "
-        return any(f" {k} " in sk for k in _TASK_KEYS)
+        if any(f" {k} " in sk for k in _TASK_KEYS):
+            return True
+        return any(f" {k} " in sk for k in _FOR_ME) and any(f" {k} " in sk for k in _CAN_YOU)

@@ -162,7 +162,7 @@ def stem(word: str, lang: str) -> str:
         return word
     try:
         return st.stemWord(word)
-    except Exception:  # pragma: no cover - the C stemmer does not raise on str
+    except Exception:  # noqa: BLE001  # pragma: no cover - the C stemmer does not raise on str
         return word
 
 

@@ -7,10 +7,10 @@ strength (how much evidence there is at all); `margin` = how far the best topic 
 from __future__ import annotations
 
 # Answer: the bot shows the topic's answer at once.
-ANSWER_MIN = 0.60
-ANSWER_MIN_MARGIN = 0.30
+ANSWER_MIN = 0.75
+ANSWER_MIN_MARGIN = 0.25
 # A clear winner may be answered with a little less confidence.
-ANSWER_STRONG_MARGIN = 0.40
+ANSWER_STRONG_MARGIN = 0.50
 ANSWER_MIN_WITH_STRONG_MARGIN = 0.45
 # Clarify: the bot offers the candidates as buttons. Below it: hand off to a person.
 CLARIFY_MIN = 0.18
@@ -28,13 +28,15 @@ UNKNOWN_SHORT = 0.6
 FALLBACK_DISCOUNT = 0.8
 FOREIGN_DISCOUNT = 0.7
 SIBLING_DISCOUNT = 0.5
-BIGRAM_WEIGHT = 0.5
+BIGRAM_WEIGHT = 0.25
+# Words in the clause that asks the question ("...? ") weigh more than the story around it.
+QUESTION_BOOST = 1.3
 # Evidence from the best-matching single phrase (keyword or example question) of a topic.
 PHRASE_WEIGHT = 0.25
 PHRASE_MAX_POSTINGS = 400
 
-# Crisis: a lexicon hit is always a crisis. A crisis topic reached by ordinary matching is a crisis
-# only when it would have been answered; otherwise it is offered among the candidates.
+# Crisis: a lexicon hit is always a crisis (score 1). A crisis topic reached by ordinary matching is a
+# crisis only when it passes the answer thresholds above; otherwise it is offered among the candidates.
 CRISIS_SCORE = 1.0
-CRISIS_TOPIC_MIN = ANSWER_MIN
+# Ordinary matching discounts the crisis topics: their keywords are everyday words ("want", "live").
 CRISIS_TOPIC_WEIGHT = 0.6

@@ -105,7 +105,10 @@ def sim_url(sim: BotApiServer) -> str:
 
 @pytest.fixture
 async def start_bot(sim_url: str, tmp_path: Path) -> AsyncIterator:
-    """Start `lykta run` processes against the sim; each is stopped (and its log checked) at the end."""
+    """Start `lykta run` processes against the sim; each is stopped (and its log checked) at the end.
+
+    Request the database fixture before this one, so the bot stops before its database is dropped.
+    """
     started: list[BotProcess] = []
 
     async def _start(database_url: str, **env: str) -> BotProcess:

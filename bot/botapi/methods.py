@@ -118,7 +118,7 @@ def _thread(chat: Chat, params: Params) -> int | None:
     topic = chat.topics.get(thread)
     if topic is None:
         raise bad("message thread not found")
-    if topic.get("closed"):
+    if topic.get("closed") and not chat.bot_can_manage_topics:
         raise bad("TOPIC_CLOSED")
     return thread
 
@@ -541,4 +541,31 @@ async def delete_forum_topic(reg: Registry, bot: BotState, params: Params) -> An
 async def send_chat_action(reg: Registry, bot: BotState, params: Params) -> Any:
     chat = _chat(bot, params)
     chat.emit("action", action=params.str("action", required=True))
+    return True
+
+
+@method("getChatMember", "ChatMember")
+async def get_chat_member(reg: Registry, bot: BotState, params: Params) -> Any:
+    chat = _chat(bot, params)
+    user_id = params.int("user_id", required=True) or 0
+    member = chat.members.get(user_id)
+    if chat.type == "private":
+        if user_id != chat.id:
+            raise bad("user not found")
+        return {"status": "member", "user": {"id": chat.id, "is_bot": False, "first_name": chat.first_name or "User"}}
+    if member is None:
+        return {"status": "left", "user": {"id": user_id, "is_bot": False, "first_name": "User"}}
+    if member["status"] == "creator":
+        return {"status": "creator", "user": member["user"], "is_anonymous": False}
+    return {"status": member["status"], "user": member["user"]}
+
+
+@method("pinChatMessage", "Boolean")
+async def pin_chat_message(reg: Registry, bot: BotState, params: Params) -> Any:
+    chat = _chat(bot, params)
+    mid = params.int("message_id", required=True) or 0
+    if mid not in chat.messages:
+        raise bad("message to pin not found")
+    chat.pinned.append(mid)
+    chat.emit("pin", message_id=mid)
     return True

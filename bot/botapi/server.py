@@ -77,6 +77,7 @@ class BotApiServer:
             app.router.add_get("/sim/events", self.sim_events)
             app.router.add_post("/sim/faults", self.sim_faults)
             app.router.add_post("/sim/block", self.sim_block)
+            app.router.add_post("/sim/member", self.sim_member)
             app.router.add_get("/sim/log", self.sim_log)
             app.router.add_get("/sim/calls", self.sim_calls)
         app.router.add_get("/", self.index)
@@ -240,6 +241,8 @@ class BotApiServer:
             msg["message_thread_id"] = thread
             msg["is_topic_message"] = True
             msg["reply_to_message"] = chat.topics[thread]["root"]
+        if chat.type != "private" and sender.get("id") not in chat.members:
+            chat.members[sender["id"]] = {"status": "member", "user": sender}
         if text is not None:
             msg["text"] = text
             entities = command_entities(text)
@@ -451,6 +454,16 @@ class BotApiServer:
         body = await self._json_body(request)
         _bot, chat = self._bot_chat(body)
         chat.blocked = bool(body.get("blocked", True))
+        return web.json_response({"ok": True})
+
+    async def sim_member(self, request: web.Request) -> web.Response:
+        body = await self._json_body(request)
+        bot = self.registry.bot(str(body["bot_token"]))
+        chat = bot.chat(int(body["chat_id"]))
+        if chat is None:
+            return web.json_response({"error": "chat not found"}, status=404)
+        user = body["user"]
+        chat.members[int(user["id"])] = {"status": body.get("status", "member"), "user": user}
         return web.json_response({"ok": True})
 
     async def sim_log(self, request: web.Request) -> web.Response:

@@ -33,6 +33,9 @@ class Chat:
     events: list[dict[str, Any]] = field(default_factory=list)
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     topics: dict[int, dict[str, Any]] = field(default_factory=dict)  # thread id -> {name, closed, ...}
+    members: dict[int, dict[str, Any]] = field(default_factory=dict)  # user id -> {"status", "user"}
+    pinned: list[int] = field(default_factory=list)
+    bot_can_manage_topics: bool = True  # admins with this right may still write in closed topics
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def as_json(self) -> dict[str, Any]:

@@ -96,6 +96,7 @@ async def test_forum_topics_work_like_telegrams(sim, api):
     sent = await call(api, "sendMessage", chat_id=-100500, text="card", message_thread_id=topic["message_thread_id"])
     assert sent["result"]["message_thread_id"] == topic["message_thread_id"] and sent["result"]["is_topic_message"]
     assert (await call(api, "closeForumTopic", chat_id=-100500, message_thread_id=topic["message_thread_id"]))["ok"]
+    sim.registry.bot(TOKEN).chats[-100500].bot_can_manage_topics = False
     closed = await call(api, "sendMessage", chat_id=-100500, text="x", message_thread_id=topic["message_thread_id"])
     assert closed["description"] == "Bad Request: TOPIC_CLOSED"
     assert (await call(api, "reopenForumTopic", chat_id=-100500, message_thread_id=topic["message_thread_id"]))["ok"]

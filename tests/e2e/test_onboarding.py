@@ -34,7 +34,7 @@ async def onboard(person: Person, lang: str = "ru", country: str = "FI", consent
     return notice
 
 
-async def test_a_new_user_chooses_language_and_country_and_accepts_the_notice(sim, start_bot, database_url):
+async def test_a_new_user_chooses_language_and_country_and_accepts_the_notice(sim, database_url, start_bot):
     await start_bot(database_url)
     anna = Person(sim, chat_id=5001, language_code="en")
     notice = await onboard(anna, "ru", "FI")
@@ -48,7 +48,7 @@ async def test_a_new_user_chooses_language_and_country_and_accepts_the_notice(si
     assert user.consent_at is not None
 
 
-async def test_nothing_but_the_chat_id_is_stored_before_consent(sim, start_bot, sqlite_url):
+async def test_nothing_but_the_chat_id_is_stored_before_consent(sim, sqlite_url, start_bot):
     await start_bot(sqlite_url)
     olli = Person(sim, chat_id=5002)
     await onboard(olli, "fi", "SE", consent="decline")
@@ -65,7 +65,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def test_a_redelivered_update_has_one_effect(sim, start_bot, database_url):
+async def test_a_redelivered_update_has_one_effect(sim, database_url, start_bot):
     """Telegram redelivers a webhook update when it saw no answer in time; the bot must act once."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/webhook"
@@ -91,7 +91,7 @@ async def test_a_redelivered_update_has_one_effect(sim, start_bot, database_url)
     assert len(rows) == 1
 
 
-async def test_commands_work_at_any_time_and_unknown_input_gets_a_polite_reply(sim, start_bot, sqlite_url):
+async def test_commands_work_at_any_time_and_unknown_input_gets_a_polite_reply(sim, sqlite_url, start_bot):
     await start_bot(sqlite_url)
     eero = Person(sim, chat_id=5003, language_code="fi")
     await onboard(eero, "en", "NO")

@@ -39,8 +39,8 @@ def test_the_match_command_reads_a_file_and_writes_json_lines(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"id": "x", "text": "kak peredat posylku", "lang": None}) + "\nbroken\n",
                    encoding="utf-8")
-    code = "from bot.cli_knowledge import match_command; match_command(%r)" % str(src)
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+    code = f"from bot.cli_knowledge import match_command; match_command({str(src)!r})"
+    res = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True,
                          env={"LYKTA_KB_PARTIAL": "1", "PATH": "/usr/bin:/bin"}, timeout=120)
     assert res.returncode == 0, res.stderr
     rows = [json.loads(x) for x in res.stdout.splitlines()]
@@ -63,5 +63,5 @@ def test_the_dev_set_stays_above_its_floors(matcher):
     assert o["none_handled"] >= FLOORS["none_handled"]
 
 
-# Slightly below the figures measured when this was written (docs/matching.md).
-FLOORS = {"accuracy": 0.70, "confident_wrong": 0.06, "none_handled": 0.90}
+# Slightly below the figures measured when this was written (docs/matching.md: 83.3%, 2.5%, 100%).
+FLOORS = {"accuracy": 0.80, "confident_wrong": 0.035, "none_handled": 0.95}

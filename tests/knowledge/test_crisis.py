@@ -102,3 +102,17 @@ def test_a_broken_lexicon_is_reported_with_its_file(tmp_path: Path):
     with pytest.raises(ContentError) as exc:
         CrisisDetector.load(tmp_path)
     assert "xx.yaml" in str(exc.value)
+
+
+def test_the_writers_crisis_examples_are_caught_and_no_other_example_raises_an_alarm(shipped_kb, crisis):
+    missed, alarms = [], []
+    for tid, topic in shipped_kb.topics.items():
+        for lang, tr in topic.translations.items():
+            for ex in tr.examples:
+                hit = crisis.detect(ex)
+                if tid in (SUICIDE, VIOLENCE) and (hit is None or hit.topic != tid):
+                    missed.append((tid, lang, ex))
+                elif tid not in (SUICIDE, VIOLENCE) and hit is not None:
+                    alarms.append((tid, lang, ex, crisis.explain(ex)))
+    assert not missed, missed
+    assert not alarms, alarms

@@ -93,7 +93,9 @@ class Person:
         return self.server.user_message(self.bot, self.chat, self.user, text=text, extra=extra or None)
 
     def press(self, message: dict[str, Any], data: str) -> dict[str, Any]:
-        return self.server.press(self.bot, self.chat, self.user, message["message_id"], data)
+        update = self.server.press(self.bot, self.chat, self.user, message["message_id"], data)
+        self.last_query = update["callback_query"]["id"]
+        return update
 
     def press_button(self, message: dict[str, Any], startswith: str) -> dict[str, Any]:
         for row in message.get("reply_markup", {}).get("inline_keyboard", []):
@@ -123,7 +125,9 @@ class Person:
         return event["message"]
 
     async def callback_answer(self, timeout: float = 10.0) -> dict[str, Any]:
-        return await self.next_event(("callback_answer",), None, timeout)
+        """The bot's answer to this person's last button press."""
+        query = getattr(self, "last_query", None)
+        return await self.next_event(("callback_answer",), lambda e: e["callback_query_id"] == query, timeout)
 
     async def quiet(self, seconds: float = 1.0) -> list[dict[str, Any]]:
         """Messages the bot sends within `seconds` (for asserting it sent nothing more)."""
@@ -152,3 +156,39 @@ def bot_env(api_url: str, database_url: str, **extra: str) -> dict[str, str]:
     })
     env.update(extra)
     return env
+
+
+class GroupMember(Person):
+    """A staff member in the staff supergroup (a forum); writes in case topics and presses card buttons."""
+
+    def __init__(self, server: BotApiServer, group: Chat, user_id: int, first_name: str,
+                 token: str = BOT_TOKEN, status: str = "member") -> None:
+        self.server = server
+        self.bot = server.registry.bot(token)
+        self.chat = group
+        self.user = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if status:
+            group.members[user_id] = {"status": status, "user": self.user}
+        self.cursor = 0
+
+    def write(self, text: str | None, thread: int, **extra: Any) -> dict[str, Any]:
+        return self.server.user_message(self.bot, self.chat, self.user, text=text, thread=thread, extra=extra or None)
+
+
+def staff_group(server: BotApiServer, chat_id: int = -1001234567, token: str = BOT_TOKEN) -> Chat:
+    bot = server.registry.bot(token)
+    group = Chat(id=chat_id, type="supergroup", title="Lykta staff", is_forum=True)
+    bot.chats[chat_id] = group
+    return group
+
+
+PHOTO = [{"file_id": "AgACphoto1", "file_unique_id": "uniq1", "width": 640, "height": 480, "file_size": 20480}]
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 15.0, what: str = "condition") -> None:
+    """Wait until `condition()` holds (the outbox paces group messages, so some effects take seconds)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout}s")
+        await asyncio.sleep(0.1)

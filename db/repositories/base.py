@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import ProcessedUpdate, TopicFeedback, UnansweredDay, UnansweredText, User, utcnow
 
 
-def _insert(session: AsyncSession, table: type) -> postgresql.Insert | sqlite.Insert:
+def insert_for(session: AsyncSession, table: type) -> postgresql.Insert | sqlite.Insert:
     """An INSERT that knows ON CONFLICT for the dialect in use."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
@@ -27,7 +27,7 @@ class UsersRepo:
 
     async def get_or_create(self, channel: str, chat_id: int) -> User:
         """The user row for this chat, created with nothing but channel and chat id."""
-        stmt = _insert(self.session, User).values(channel=channel, chat_id=chat_id, created_at=utcnow(),
+        stmt = insert_for(self.session, User).values(channel=channel, chat_id=chat_id, created_at=utcnow(),
                                                   last_seen_at=utcnow())
         await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["channel", "chat_id"]))
         user = await self.get(channel, chat_id)
@@ -56,7 +56,7 @@ class UpdatesRepo:
 
     async def claim(self, channel: str, update_id: int) -> bool:
         """Record the update as handled; False when it already was (Telegram redelivered it)."""
-        stmt = _insert(self.session, ProcessedUpdate).values(channel=channel, update_id=update_id,
+        stmt = insert_for(self.session, ProcessedUpdate).values(channel=channel, update_id=update_id,
                                                              processed_at=utcnow())
         result = await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["channel", "update_id"]))
         return bool(result.rowcount)
@@ -74,7 +74,7 @@ class StatsRepo:
     async def count_unanswered(self, language: str, user: User | None = None, text: str | None = None) -> None:
         """Count a message that found no answer; keep its text only if its writer agreed to that."""
         day = utcnow().date()
-        stmt = _insert(self.session, UnansweredDay).values(day=day, language=language, count=1)
+        stmt = insert_for(self.session, UnansweredDay).values(day=day, language=language, count=1)
         await self.session.execute(stmt.on_conflict_do_update(index_elements=["day", "language"],
                                                               set_={"count": UnansweredDay.count + 1}))
         if user is not None and text and user.share_unanswered:
@@ -82,7 +82,7 @@ class StatsRepo:
 
     async def record_feedback(self, topic: str, language: str, helped: bool) -> None:
         column = "helped" if helped else "not_helped"
-        stmt = _insert(self.session, TopicFeedback).values(topic=topic, language=language,
+        stmt = insert_for(self.session, TopicFeedback).values(topic=topic, language=language,
                                                            helped=int(helped), not_helped=int(not helped))
         await self.session.execute(stmt.on_conflict_do_update(
             index_elements=["topic", "language"], set_={column: getattr(TopicFeedback, column) + 1}))
@@ -107,9 +107,15 @@ class Repos:
     session: AsyncSession
 
     def __post_init__(self) -> None:
+        from db.repositories.cases import CaseMessagesRepo, CasesRepo, StaffRepo
+        from db.repositories.outbox import OutboxRepo
+
         self.users = UsersRepo(self.session)
         self.updates = UpdatesRepo(self.session)
         self.stats = StatsRepo(self.session)
+        self.cases = CasesRepo(self.session)
+        self.case_messages = CaseMessagesRepo(self.session)
+        self.staff = StaffRepo(self.session)
+        self.outbox = OutboxRepo(self.session)
 
 
-__all__ = ["Repos", "StatsRepo", "UpdatesRepo", "UsersRepo"]

@@ -1,0 +1,195 @@
+"""The staff workspace in the staff supergroup: case buttons, replies and notes in case topics, /queue, /mine, /stats, /t.
+
+Every action re-checks that the person is staff (allowlist or current member of the staff group); the
+callback data names a case, and the case's state is re-read from the database on every press.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.types import CallbackQuery, Message, Update
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from db import Repos
+from db.models import utcnow
+from handlers import casework
+from handlers.callbacks import StaffCB
+from handlers.deps import AppInfo
+
+log = logging.getLogger("lykta.staff")
+router = Router(name="staff")
+STAFF_STATUSES = {"creator", "administrator", "member", "restricted"}
+
+
+class InStaffChat(Filter):
+    async def __call__(self, event: Message | CallbackQuery, app: AppInfo) -> bool:
+        chat = event.chat if isinstance(event, Message) else (event.message.chat if event.message else None)
+        return app.casework is not None and chat is not None and chat.id == app.casework.staff_chat_id
+
+
+async def is_staff(bot: Bot, repos: Repos, app: AppInfo, user_id: int) -> bool:
+    """Staff are the allowlist plus current members of the staff group (asked anew each time)."""
+    if await repos.staff.get(user_id) is not None:
+        return True
+    assert app.casework is not None
+    try:
+        member = await bot.get_chat_member(app.casework.staff_chat_id, user_id)
+    except TelegramAPIError:
+        return False
+    return member.status in STAFF_STATUSES
+
+
+router.message.filter(InStaffChat())
+router.callback_query.filter(InStaffChat())
+
+
+async def refuse(event: Message | CallbackQuery, user_id: int | None) -> None:
+    log.warning("staff action refused", extra={"user_id": user_id})
+    if isinstance(event, CallbackQuery):
+        await event.answer(_("Only staff can do this."), show_alert=True)
+
+
+@router.callback_query(StaffCB.filter())
+async def staff_button(query: CallbackQuery, callback_data: StaffCB, bot: Bot, repos: Repos, app: AppInfo,
+                       i18n: I18n) -> None:
+    if not await is_staff(bot, repos, app, query.from_user.id):
+        await refuse(query, query.from_user.id)
+        return
+    case = await repos.cases.get(callback_data.case)
+    if case is None or case.staff_chat_id != app.casework.staff_chat_id:
+        await query.answer(_("This case does not exist."), show_alert=True)
+        return
+    name = query.from_user.first_name
+    with i18n.use_locale(app.casework.staff_language):
+        action = callback_data.action
+        if action == "claim":
+            ok = await repos.cases.claim(case.id, query.from_user.id, name)
+            answer = _("You are handling case #{number}.") if ok else _("Someone else has already claimed it.")
+        elif action == "release":
+            ok = await repos.cases.release(case.id, query.from_user.id)
+            answer = _("Released.") if ok else _("Only the worker who claimed the case can release it.")
+        elif action in ("urgent", "calm"):
+            ok = await repos.cases.set_urgent(case.id, action == "urgent")
+            answer = _("Marked urgent.") if action == "urgent" else _("No longer urgent.")
+        elif action == "close":
+            ok = await casework.close_case(repos, app, case, i18n, closed_by=name)
+            answer = _("Case closed.") if ok else _("The case was already closed.")
+        else:
+            await query.answer(_("This button is no longer valid."), show_alert=True)
+            return
+        if ok and action != "close":
+            await repos.session.refresh(case)
+            await casework.refresh_card(repos, case, action)
+        await query.answer(answer.format(number=case.id))
+
+
+def _is_case_topic(message: Message) -> bool:
+    return bool(message.is_topic_message and message.message_thread_id)
+
+
+@router.message(Command("queue"))
+async def queue(message: Message, bot: Bot, repos: Repos, app: AppInfo, i18n: I18n) -> None:
+    if not message.from_user or not await is_staff(bot, repos, app, message.from_user.id):
+        return await refuse(message, message.from_user.id if message.from_user else None)
+    cases = await repos.cases.queue()
+    with i18n.use_locale(app.casework.staff_language):
+        if not cases:
+            await message.reply(_("No open cases."))
+            return
+        now = utcnow()
+        lines = [_("<b>Open cases</b> (unclaimed first):")]
+        for case in cases:
+            age = int((now - casework_aware(case.created_at)).total_seconds() // 60)
+            who = html.escape(case.claimed_name) if case.claimed_name else _("unclaimed")
+            lines.append(f"{'🔴 ' if case.urgent else ''}#{case.id} · {case.language} · {case.jurisdiction or '—'} · "
+                         f"{who} · {age} min")
+        await message.reply("\n".join(lines))
+
+
+def casework_aware(value):  # noqa: ANN001, ANN201
+    import datetime as dt
+
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+@router.message(Command("mine"))
+async def mine(message: Message, bot: Bot, repos: Repos, app: AppInfo, i18n: I18n) -> None:
+    if not message.from_user or not await is_staff(bot, repos, app, message.from_user.id):
+        return await refuse(message, message.from_user.id if message.from_user else None)
+    cases = await repos.cases.mine(message.from_user.id)
+    with i18n.use_locale(app.casework.staff_language):
+        if not cases:
+            await message.reply(_("You hold no open cases."))
+            return
+        await message.reply(_("Your cases:") + " " + ", ".join(f"#{c.id}" for c in cases))
+
+
+@router.message(Command("stats"))
+async def stats(message: Message, bot: Bot, repos: Repos, app: AppInfo, i18n: I18n) -> None:
+    if not message.from_user or not await is_staff(bot, repos, app, message.from_user.id):
+        return await refuse(message, message.from_user.id if message.from_user else None)
+    s = await repos.cases.stats(utcnow())
+    with i18n.use_locale(app.casework.staff_language):
+        median = f"{s.median_first_reply_minutes:.0f} min" if s.median_first_reply_minutes is not None else "—"
+        by_lang = ", ".join(f"{k}: {v}" for k, v in sorted(s.open_by_language.items())) or "—"
+        await message.reply(_("Open: {open} · being handled: {claimed} · closed in 7 days: {closed}\n"
+                              "Median time to first reply (7 days): {median}\nOpen by language: {langs}")
+                            .format(open=s.open, claimed=s.claimed, closed=s.closed_this_week, median=median,
+                                    langs=by_lang))
+
+
+@router.message(Command("t"), F.func(_is_case_topic))
+async def template(message: Message, command: CommandObject, bot: Bot, repos: Repos, app: AppInfo,
+                   event_update: Update, i18n: I18n) -> None:
+    if not message.from_user or not await is_staff(bot, repos, app, message.from_user.id):
+        return await refuse(message, message.from_user.id if message.from_user else None)
+    case = await repos.cases.by_thread(message.chat.id, message.message_thread_id or 0)
+    name = (command.args or "").strip()
+    with i18n.use_locale(app.casework.staff_language):
+        if case is None:
+            return
+        texts = app.casework.templates.get(name)
+        if not texts:
+            names = ", ".join(sorted(app.casework.templates)) or "—"
+            await message.reply(_("No template {name!r}. Templates: {names}").format(name=html.escape(name),
+                                                                                    names=html.escape(names)))
+            return
+        text = texts.get(case.language) or texts.get("en") or next(iter(texts.values()))
+        result = await casework.relay_from_staff(repos, app, case, message, event_update.update_id,
+                                                 text_override=html.escape(text))
+        if result == "closed":
+            await message.reply(_("This case is closed: nothing was sent."))
+
+
+@router.message(F.func(_is_case_topic))
+async def staff_writes_in_case(message: Message, bot: Bot, repos: Repos, app: AppInfo, event_update: Update,
+                               i18n: I18n) -> None:
+    """A message in a case topic goes to the user, unless it is an internal note (starts with //)."""
+    if message.from_user is None or message.from_user.is_bot:
+        return
+    case = await repos.cases.by_thread(message.chat.id, message.message_thread_id or 0)
+    if case is None or message.forum_topic_created or message.forum_topic_closed or message.forum_topic_reopened:
+        return
+    if not await is_staff(bot, repos, app, message.from_user.id):
+        return await refuse(message, message.from_user.id)
+    if (message.text or message.caption or "").startswith("//"):
+        await repos.case_messages.record(case.id, "note", "telegram", event_update.update_id, message.chat.id,
+                                         message.message_id, "note", message.from_user.id)
+        return
+    result = await casework.relay_from_staff(repos, app, case, message, event_update.update_id)
+    with i18n.use_locale(app.casework.staff_language):
+        if result == "closed":
+            await message.reply(_("This case is closed: the message was not sent."))
+        elif result == "gone":
+            await message.reply(_("The person has erased their data: the message cannot be delivered."))
+
+
+@router.message()
+async def elsewhere_in_staff_chat(message: Message) -> None:
+    """Talk in the staff group outside case topics is not for the bot."""
