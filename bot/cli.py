@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from bot import __version__
+from bot.cli_cases import cases_app, staff_app, templates_app
 from bot.cli_knowledge import ask_command, match_command
 
 if TYPE_CHECKING:
@@ -20,6 +21,9 @@ kb_app = typer.Typer(help="The knowledge base.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 app.add_typer(db_app, name="db")
+app.add_typer(staff_app, name="staff")
+app.add_typer(cases_app, name="cases")
+app.add_typer(templates_app, name="templates")
 
 
 def _settings() -> "Settings":

@@ -35,8 +35,8 @@ class Settings(BaseSettings):
                                  description="Sign staff replies with the worker's first name, or anonymously")
     working_hours: str = Field("mon-fri 09:00-17:00", description="When staff answer, e.g. 'mon-fri 09:00-17:00'")
     timezone: str = "Europe/Helsinki"
-    reminder_minutes: int = Field(120, ge=1)
-    urgent_reminder_minutes: int = Field(15, ge=1)
+    reminder_minutes: float = Field(120, gt=0)
+    urgent_reminder_minutes: float = Field(15, gt=0)
     templates_file: Path = Path("templates.yaml")
     default_language: str = "en"
     webhook_url: str | None = None

@@ -214,7 +214,8 @@ class OutboxWorker:
     async def remind_if_due(self) -> None:
         """Unclaimed cases get a reminder in their topic after the organisation's interval."""
         cw = self.app.casework
-        if cw is None or time.monotonic() - self._last_reminder_check < 20:
+        check_every = min(20.0, cw.urgent_reminder_minutes * 30, cw.reminder_minutes * 30) if cw else 20.0
+        if cw is None or time.monotonic() - self._last_reminder_check < check_every:
             return
         self._last_reminder_check = time.monotonic()
         now = utcnow()

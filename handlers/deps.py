@@ -35,8 +35,8 @@ class CaseSettings:
     signature: str  # name | anonymous
     working_hours: str
     timezone: str
-    reminder_minutes: int
-    urgent_reminder_minutes: int
+    reminder_minutes: float
+    urgent_reminder_minutes: float
     templates: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> language -> text
 
 

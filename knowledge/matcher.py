@@ -26,6 +26,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.crisis import SUICIDE, VIOLENCE, CrisisDetector
 from knowledge.index import LangIndex, build_index
 from knowledge.language import ALL_LANGUAGES, detect
+from knowledge.ngrams import GramIndex, build_gram_index
 from knowledge.normalize import MAX_CHARS, clean, is_stopword, skeleton, words
 from knowledge.schema import CORE_LANGUAGES, Policy, TopicLexicon
 
@@ -166,7 +167,12 @@ class Matcher:
             for tid, terms in lex.topics.items():
                 if tid in known:
                     bucket.extend((tid, term, "lexicon") for term in terms)
+        self._build(entries)
+
+    def _build(self, entries: dict[str, list[tuple[str, str, str]]]) -> None:
+        """The per-language word indexes and character n-gram indexes of (topic, text, kind) entries."""
         self.indexes: dict[str, LangIndex] = {lang: build_index(lang, e) for lang, e in entries.items() if e}
+        self.grams: dict[str, GramIndex] = {lang: build_gram_index(lang, e) for lang, e in entries.items() if e}
         self.core = [lang for lang in CORE_LANGUAGES if lang in self.indexes]
 
     # --- public ---------------------------------------------------------------------------
@@ -307,6 +313,17 @@ class Matcher:
             for t, j in best_phrase.items():
                 if t in raw:
                     raw[t] += th.PHRASE_WEIGHT * j * q_total
+        if th.NGRAM_WEIGHT > 0 and chain:
+            # Character n-gram similarity with each topic's text: endings, compounds and typos that the
+            # word lookup missed still count, in proportion to how much the message says.
+            gi = self.grams.get(chain[0][0].lang)
+            if gi is not None:
+                sim = gi.similarity([w for w in seen])
+                scale = th.NGRAM_WEIGHT * chain[0][1] * (mass + unknown)
+                for t, v in sim.items():
+                    if t in CRISIS_TOPICS:
+                        v *= th.CRISIS_TOPIC_WEIGHT
+                    raw[t] = raw.get(t, 0.0) + scale * v
         return _Scored(raw, mass, unknown, content, matched, solo, unknown_long)
 
     def _confidence(self, s: float, scored: _Scored) -> float:
