@@ -31,7 +31,7 @@ from knowledge import KnowledgeBase, load_knowledge_base
 
 log = logging.getLogger("lykta.app")
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
-COMMANDS = ("start", "topics", "language", "country", "privacy", "help")
+COMMANDS = ("start", "topics", "case", "language", "country", "privacy", "mydata", "forget", "help")
 
 
 def load_templates(path: Path) -> dict[str, dict[str, str]]:
@@ -87,6 +87,8 @@ def storage_for(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
 COMMAND_DESCRIPTIONS = {
     "start": __("Start again"), "topics": __("Browse all subjects"), "language": __("Change the language"),
     "country": __("Change the country"), "privacy": __("What we keep about you"), "help": __("How to use this bot"),
+    "case": __("Talk to a person, or see your case"), "mydata": __("See everything stored about you"),
+    "forget": __("Erase everything stored about you"),
 }
 
 

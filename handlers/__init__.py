@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from handlers import case, fallback, onboarding, questions, staff, topics
+from handlers import case, fallback, onboarding, privacy, questions, staff, topics
 
 
 def build_root_router() -> Router:
@@ -10,6 +10,7 @@ def build_root_router() -> Router:
     root = Router(name="root")
     root.include_routers(
         onboarding.router,  # /start, /language, /country, /privacy, /help and their buttons
+        privacy.router,     # /mydata, /forget
         topics.router,      # /topics menu
         staff.router,       # the staff group: case buttons, replies and notes, /queue /mine /stats /t
         case.router,        # "talk to a person", /case, and relaying while a case is open

@@ -55,3 +55,7 @@ class CaseFeedbackCB(CallbackData, prefix="cf"):
 class StaffCB(CallbackData, prefix="st"):
     action: str  # claim | release | urgent | calm | close
     case: int
+
+
+class ForgetCB(CallbackData, prefix="fg"):
+    action: str  # yes | no

@@ -42,9 +42,11 @@ def help_text() -> str:
         "Write your question in your own words, in your language — for example "
         "<i>how can I send money to my son in prison?</i>\n\n"
         "/topics — browse all subjects\n"
+        "/case — talk to a person at an organisation\n"
         "/language — change the language\n"
         "/country — change the country\n"
         "/privacy — what we keep about you\n"
+        "/mydata — see it · /forget — erase it\n"
         "/help — this message\n\n"
         "If someone is in danger right now, call <b>112</b>."
     )

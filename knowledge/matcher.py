@@ -320,10 +320,16 @@ class Matcher:
             if gi is not None:
                 sim = gi.similarity([w for w in seen])
                 scale = th.NGRAM_WEIGHT * chain[0][1] * (mass + unknown)
+                mode = getattr(th, "NGRAM_MODE", 0)
                 for t, v in sim.items():
                     if t in CRISIS_TOPICS:
                         v *= th.CRISIS_TOPIC_WEIGHT
-                    raw[t] = raw.get(t, 0.0) + scale * v
+                    if mode == 0:
+                        raw[t] = raw.get(t, 0.0) + scale * v
+                    elif mode == 1 and t in raw:
+                        raw[t] = raw[t] + scale * v
+                    elif mode == 2 and t in raw:
+                        raw[t] = raw[t] * (1.0 + th.NGRAM_WEIGHT * v)
         return _Scored(raw, mass, unknown, content, matched, solo, unknown_long)
 
     def _confidence(self, s: float, scored: _Scored) -> float:

@@ -41,4 +41,6 @@ CRISIS_SCORE = 1.0
 # Ordinary matching discounts the crisis topics: their keywords are everyday words ("want", "live").
 CRISIS_TOPIC_WEIGHT = 0.6
 # Character n-gram TF-IDF cosine with each topic's text, times the message's evidence (knowledge/ngrams.py).
-NGRAM_WEIGHT = 0.5
+NGRAM_WEIGHT = 0.0
+
+NGRAM_MODE = 0

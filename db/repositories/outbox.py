@@ -54,7 +54,7 @@ class OutboxRepo:
     async def mark_sent(self, row_id: int, message_id: int | None) -> None:
         await self.session.execute(update(Outbox).where(Outbox.id == row_id, Outbox.status == "pending")
                                    .values(status="sent", sent_at=utcnow(), result_message_id=message_id,
-                                           locked_until=None))
+                                           locked_until=None, payload={}))  # delivered: keep no content
 
     async def retry_later(self, row_id: int, delay: float, error: str) -> None:
         await self.session.execute(update(Outbox).where(Outbox.id == row_id).values(
