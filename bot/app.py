@@ -116,7 +116,8 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
 
     web_token = settings.web_token or f"{secrets.randbelow(10**9) + 10**9}:{secrets.token_urlsafe(24)}"
     server = BotApiServer(web_token=web_token, allowed_tokens={web_token},
-                          allowed_origins=settings.web_allowed_origins)
+                          allowed_origins=settings.web_allowed_origins, quick_exit_url=settings.web_quick_exit_url,
+                          demo_page=settings.web_demo_page)
     port = await server.start(settings.web_host, settings.web_port)
     local = "127.0.0.1" if settings.web_host in ("0.0.0.0", "::") else settings.web_host
     web_bot = make_bot(web_token, f"http://{local}:{port}")
@@ -165,7 +166,8 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
                                "webhook": bool(settings.webhook_url), "database": engine.dialect.name,
                                "topics": len(kb.topics)})
     worker = OutboxWorker(sessionmaker, {CHANNEL_WEB: web_bot, **({CHANNEL_TELEGRAM: tg_bot} if tg_bot else {})},
-                          app_info, i18n, single_process=not settings.uses_postgres)
+                          app_info, i18n, single_process=not settings.uses_postgres,
+                          retention_days=settings.retention_days)
     worker_task = asyncio.create_task(worker.run(stop))
     polling = asyncio.create_task(dp.start_polling(*polled, handle_signals=False, close_bot_session=False,
                                                    allowed_updates=allowed, polling_timeout=20))

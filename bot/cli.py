@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from bot import __version__
-from bot.cli_cases import cases_app, staff_app, templates_app
+from bot.cli_cases import cases_app, keys_app, staff_app, templates_app
 from bot.cli_knowledge import ask_command, match_command
 
 if TYPE_CHECKING:
@@ -24,13 +24,18 @@ app.add_typer(db_app, name="db")
 app.add_typer(staff_app, name="staff")
 app.add_typer(cases_app, name="cases")
 app.add_typer(templates_app, name="templates")
+app.add_typer(keys_app, name="keys")
 
 
 def _settings() -> "Settings":
-    from bot.config import SettingsError, load_settings
+    """Load the settings and the encryption keys; a wrong value ends the command with one line."""
+    from bot.config import SettingsError, data_keys, load_settings
+    from db import crypto
 
     try:
-        return load_settings()
+        settings = load_settings()
+        crypto.configure(data_keys(settings))
+        return settings
     except SettingsError as exc:
         typer.echo(f"lykta: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -16,6 +16,7 @@ staff_app = typer.Typer(help="NGO workers allowed to act on cases (besides membe
                         no_args_is_help=True)
 cases_app = typer.Typer(help="Cases handed to staff.", no_args_is_help=True)
 templates_app = typer.Typer(help="Canned replies staff send with /t NAME.", no_args_is_help=True)
+keys_app = typer.Typer(help="The key that encrypts message contents at rest.", no_args_is_help=True)
 T = TypeVar("T")
 
 
@@ -140,3 +141,31 @@ def templates_list() -> None:
     for name, texts in sorted(templates.items()):
         table.add_row(name, " ".join(sorted(texts)), (texts.get("en") or "")[:70])
     Console().print(table)
+
+
+@keys_app.command("new")
+def keys_new() -> None:
+    """Print a new key. To rotate: set LYKTA_DATA_KEY="NEW,OLD", run `lykta keys rotate`, then drop OLD."""
+    from db.crypto import new_key
+
+    typer.echo(new_key())
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every stored content with the newest key of LYKTA_DATA_KEY."""
+    from sqlalchemy import Integer, Text, column, select, table, update
+
+    from db.crypto import rotate
+
+    async def work(repos: Any) -> int:
+        count = 0
+        for name, field in (("unanswered_texts", "text"), ("cases", "summary"), ("outbox", "payload")):
+            raw = table(name, column("id", Integer), column(field, Text))  # plain text: no decryption on read
+            for row_id, value in (await repos.session.execute(select(raw.c.id, raw.c[field]))).all():
+                if value is not None:
+                    await repos.session.execute(update(raw).where(raw.c.id == row_id).values({field: rotate(value)}))
+                    count += 1
+        return count
+
+    typer.echo(f"re-encrypted {_with_repos(work)} values with the newest key")

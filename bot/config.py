@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     web_port: int = Field(8080, ge=0, le=65535)
     web_token: str | None = Field(None, description="Token of the web-chat bot (random per start when unset)")
     web_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    web_quick_exit_url: str = Field("https://en.wikipedia.org/wiki/Weather",
+                                    description="The neutral page the web chat's quick exit opens instead of the chat")
+    web_demo_page: bool = Field(False, description="Serve /demo.html (a partner page with the widget) for manual checks")
     staff_chat_id: int | None = None
     org_name: str = Field("Lykta", description="The organisation's name, shown to users and in signatures")
     staff_language: str = "en"
@@ -47,6 +50,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./data")
     log_level: str = "INFO"
     log_json: bool = False
+    data_key: SecretStr | None = Field(None, description="Fernet key(s), newest first, comma-separated")
+    retention_days: int = Field(180, ge=1)
     kb_partial: bool = Field(False, description="Development only: start with the topics that load")
     telegram_admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
@@ -113,6 +118,16 @@ class Settings(BaseSettings):
             return v.replace(",", " ").split()
         return v
 
+    @field_validator("web_quick_exit_url")
+    @classmethod
+    def _exit_url_valid(cls, v: str) -> str:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(v.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) address, e.g. https://en.wikipedia.org/wiki/Weather")
+        return v.strip()
+
     @field_validator("webhook_secret")
     @classmethod
     def _secret_shape(cls, v: SecretStr | None) -> SecretStr | None:
@@ -141,3 +156,26 @@ def load_settings(**overrides: object) -> Settings:
     if settings.webhook_url and settings.telegram_token is None:
         raise SettingsError("LYKTA_TELEGRAM_TOKEN: required when LYKTA_WEBHOOK_URL is set")
     return settings
+
+
+def data_keys(settings: Settings) -> list[str]:
+    """The encryption keys, newest first; without LYKTA_DATA_KEY, a key file is created in the data folder.
+
+    A key file is fine for one machine; several workers must share LYKTA_DATA_KEY.
+    """
+    from cryptography.fernet import Fernet
+
+    if settings.data_key is not None:
+        keys = [k.strip() for k in settings.data_key.get_secret_value().split(",") if k.strip()]
+        for key in keys:
+            try:
+                Fernet(key.encode())
+            except ValueError:
+                raise SettingsError("LYKTA_DATA_KEY: not a Fernet key (make one with `lykta keys new`)") from None
+        return keys
+    path = settings.data_dir / "data.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return [path.read_text().strip()]

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import Repos, User
 from db.models import Case, Outbox, utcnow
+from db.retention import purge
 from handlers.deps import AppInfo
 from handlers.render.case_card import card_keyboard, card_text, topic_name
 
@@ -68,7 +69,9 @@ def backoff(attempts: int) -> float:
 
 class OutboxWorker:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], bots: dict[str, Bot], app: AppInfo,
-                 i18n: I18n, *, single_process: bool, poll_interval: float = 0.3) -> None:
+                 i18n: I18n, *, single_process: bool, poll_interval: float = 0.3, retention_days: int = 180) -> None:
+        self.retention_days = retention_days
+        self._last_purge = 0.0
         self.sessionmaker = sessionmaker
         self.bots = bots
         self.app = app
@@ -87,6 +90,7 @@ class OutboxWorker:
             try:
                 worked = await self.run_once()
                 await self.remind_if_due()
+                await self.purge_if_due()
             except Exception:  # noqa: BLE001 - the worker must outlive any one bad row or database hiccup
                 log.exception("outbox pass failed")
                 worked = False
@@ -210,6 +214,17 @@ class OutboxWorker:
             await call(row.chat_id, thread)
             return None
         raise TelegramBadRequest(method=None, message=f"unknown outbox op {row.op}")  # type: ignore[arg-type]
+
+    async def purge_if_due(self) -> None:
+        """Once an hour: apply the retention limits (docs/privacy.md)."""
+        if time.monotonic() - self._last_purge < 3600 and self._last_purge:
+            return
+        self._last_purge = time.monotonic()
+        async with self.sessionmaker() as session:
+            purged = await purge(session, self.retention_days)
+            await session.commit()
+        log.info("retention applied", extra={"case_contents": purged.case_contents, "users": purged.users,
+                                             "texts": purged.unanswered_texts, "update_ids": purged.update_ids})
 
     async def remind_if_due(self) -> None:
         """Unclaimed cases get a reminder in their topic after the organisation's interval."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -24,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
+from db.crypto import EncryptedJSON, EncryptedText
 
 
 def utcnow() -> dt.datetime:
@@ -76,7 +76,7 @@ class UnansweredText(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     language: Mapped[str] = mapped_column(String(8))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
 
 
@@ -129,7 +129,7 @@ class Case(Base):
     topic: Mapped[str | None] = mapped_column(String(64))
     pseudonym: Mapped[str] = mapped_column(String(64))
     shared_name: Mapped[str | None] = mapped_column(String(128))  # only when the user ticked "share my name"
-    summary: Mapped[str | None] = mapped_column(Text)  # what the user chose to share when opening
+    summary: Mapped[str | None] = mapped_column(EncryptedText)  # what the user chose to share when opening
     claimed_by: Mapped[int | None] = mapped_column(BigInteger)
     claimed_name: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
@@ -170,7 +170,7 @@ class Outbox(Base):
     op: Mapped[str] = mapped_column(String(24))  # send | copy | create_topic | close_topic | reopen_topic | edit | pin
     chat_id: Mapped[int] = mapped_column(BigInteger)
     to_thread: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

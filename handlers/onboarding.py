@@ -2,12 +2,16 @@
 
 Until the notice is accepted, the choices live only in the conversation state (memory or Redis),
 and the database holds nothing but the chat id.
+
+`/start ru_FI` (a deep link: t.me/<bot>?start=ru_FI, or the web widget's data-lang/data-country) presets
+the language and/or the country, and the questions already answered are skipped; the privacy notice is
+always shown.
 """
 
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -62,14 +66,39 @@ def _choose_language_text() -> str:
     return ("Choose your language · Выберите язык · Valitse kieli · Välj språk · Velg språk · Vælg sprog")
 
 
+def start_presets(args: str | None, app: AppInfo) -> tuple[str | None, str | None]:
+    """The language and country a deep-link payload names (`ru`, `FI`, `ru_FI`, `ru_RU-KR`); unknown parts ignored."""
+    lang = country = None
+    for part in (args or "").strip().split("_")[:2]:
+        if part.lower() in app.languages and lang is None:
+            lang = part.lower()
+        elif part.upper() in COUNTRIES and country is None:
+            country = part.upper()
+    return lang, country
+
+
 @router.message(CommandStart())
-async def start(message: Message, state: FSMContext, user: User, app: AppInfo) -> None:
+async def start(message: Message, command: CommandObject, state: FSMContext, user: User, app: AppInfo,
+                i18n: I18n) -> None:
     if user.consent_at and user.language:
         await state.clear()
         await message.answer(_("Welcome back.") + "\n\n" + help_text())
         return
-    await state.set_state(Onboarding.language)
-    await message.answer(_choose_language_text(), reply_markup=language_keyboard(app))
+    lang, country = start_presets(command.args, app)
+    if country:
+        await state.update_data(country=country)
+    if lang is None:
+        await state.set_state(Onboarding.language)
+        await message.answer(_choose_language_text(), reply_markup=language_keyboard(app))
+        return
+    await state.update_data(lang=lang)
+    with i18n.use_locale(lang):
+        if country is None:
+            await state.set_state(Onboarding.country)
+            await message.answer(_("Which country is your question about?"), reply_markup=country_keyboard())
+        else:
+            await state.set_state(Onboarding.privacy)
+            await message.answer(privacy_notice(), reply_markup=privacy_keyboard())
 
 
 @router.message(Command("language"))
@@ -110,7 +139,10 @@ async def chose_language(query: CallbackQuery, callback_data: LangCB, state: FSM
         await query.answer(LANGUAGE_NAMES[code])
         if query.message is not None:
             await query.message.edit_reply_markup(reply_markup=None)
-        if await state.get_state() == Onboarding.language.state:
+        if await state.get_state() == Onboarding.language.state and (await state.get_data()).get("country"):
+            await state.set_state(Onboarding.privacy)  # the country came with /start (a deep link)
+            await query.message.answer(privacy_notice(), reply_markup=privacy_keyboard())
+        elif await state.get_state() == Onboarding.language.state:
             await state.set_state(Onboarding.country)
             await query.message.answer(_("Which country is your question about?"), reply_markup=country_keyboard())
         else:

@@ -82,6 +82,7 @@ salom assalomu alaykum rahmat raxmat katta
 """).split())
 
 
+_TAGS = re.compile(r"<[^>]+>")
 _CLAUSE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
 
 
@@ -162,6 +163,8 @@ class Matcher:
                 bucket.append((tid, tr.title, "title"))
                 bucket.extend((tid, kw, "keyword") for kw in tr.keywords)
                 bucket.extend((tid, ex, "example") for ex in tr.examples)
+                if th.USE_ANSWER:
+                    bucket.append((tid, _TAGS.sub(" ", tr.answer), "answer"))
         for lex in lexicons:
             bucket = entries.setdefault(lex.lang, [])
             for tid, terms in lex.topics.items():
@@ -313,23 +316,18 @@ class Matcher:
             for t, j in best_phrase.items():
                 if t in raw:
                     raw[t] += th.PHRASE_WEIGHT * j * q_total
-        if th.NGRAM_WEIGHT > 0 and chain:
-            # Character n-gram similarity with each topic's text: endings, compounds and typos that the
-            # word lookup missed still count, in proportion to how much the message says.
-            gi = self.grams.get(chain[0][0].lang)
-            if gi is not None:
-                sim = gi.similarity([w for w in seen])
-                scale = th.NGRAM_WEIGHT * chain[0][1] * (mass + unknown)
-                mode = getattr(th, "NGRAM_MODE", 0)
-                for t, v in sim.items():
-                    if t in CRISIS_TOPICS:
-                        v *= th.CRISIS_TOPIC_WEIGHT
-                    if mode == 0:
-                        raw[t] = raw.get(t, 0.0) + scale * v
-                    elif mode == 1 and t in raw:
-                        raw[t] = raw[t] + scale * v
-                    elif mode == 2 and t in raw:
-                        raw[t] = raw[t] * (1.0 + th.NGRAM_WEIGHT * v)
+        gi = self.grams.get(chain[0][0].lang) if chain and chain[0][0].lang in CORE_LANGUAGES else None
+        if gi is not None and th.NGRAM_WEIGHT > 0:
+            # Character n-gram similarity with each topic's text (knowledge/ngrams.py): case endings,
+            # compounds and typos that the word lookup missed still count, in proportion to how much the
+            # message says. Only where the topics are written in the language: a short term list (the
+            # lexicons of the extra languages) is too thin a document for n-gram statistics.
+            scale = th.NGRAM_WEIGHT * (mass + unknown)
+            for t, v in gi.similarity(list(seen)).items():
+                if t in CRISIS_TOPICS:
+                    v *= th.CRISIS_TOPIC_WEIGHT
+                raw[t] = raw.get(t, 0.0) + scale * v
+            mass += scale  # what a topic identical to the message would get: coverage stays in [0, 1]
         return _Scored(raw, mass, unknown, content, matched, solo, unknown_long)
 
     def _confidence(self, s: float, scored: _Scored) -> float:

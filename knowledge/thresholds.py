@@ -43,4 +43,5 @@ CRISIS_TOPIC_WEIGHT = 0.6
 # Character n-gram TF-IDF cosine with each topic's text, times the message's evidence (knowledge/ngrams.py).
 NGRAM_WEIGHT = 0.0
 
-NGRAM_MODE = 0
+USE_ANSWER = False
+NGRAM_WEIGHT = 1.0

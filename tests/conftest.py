@@ -16,7 +16,7 @@ import pytest
 
 from bot.botapi.server import BotApiServer
 from tests.support.botapi_spec import ptb_errors, value_errors
-from tests.support.harness import BotProcess, bot_env
+from tests.support.harness import SENT_TEXTS, BotProcess, bot_env
 
 PG_ADMIN_URL = os.environ.get("LYKTA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("LYKTA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -124,5 +124,9 @@ async def start_bot(sim_url: str, tmp_path: Path) -> AsyncIterator:
     for proc in started:
         await proc.stop()
     for proc in started:
-        assert "Traceback" not in proc.logs(), f"the bot logged a traceback:\n{proc.logs()[-4000:]}"
+        logs = proc.logs()
+        assert "Traceback" not in logs, f"the bot logged a traceback:\n{logs[-4000:]}"
+        leaked = [t for t in SENT_TEXTS if t in logs]
+        assert not leaked, f"message texts in the bot's logs: {leaked[:3]}"
+    SENT_TEXTS.clear()
 

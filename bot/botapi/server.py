@@ -23,6 +23,8 @@ from bot.botapi.state import BotState, Chat, Fault, Registry
 
 log = logging.getLogger("lykta.botapi")
 STATIC = Path(__file__).parent / "static"
+DEMO_PAGE = Path(__file__).parent / "demo" / "demo.html"
+DEFAULT_QUICK_EXIT = "https://en.wikipedia.org/wiki/Weather"
 MAX_BODY = 60 * 1024 * 1024
 WEB_MAX_TEXT = 4096
 WEB_RATE = (20, 10.0)  # at most 20 sends per 10 s per browser session
@@ -43,12 +45,15 @@ class BotApiServer:
     """One server for the web chat and the tests; `sim` turns on the test controls."""
 
     def __init__(self, *, sim: bool = False, web_token: str | None = None, allowed_tokens: set[str] | None = None,
-                 allowed_origins: list[str] | None = None, record: bool = False) -> None:
+                 allowed_origins: list[str] | None = None, record: bool = False,
+                 quick_exit_url: str = DEFAULT_QUICK_EXIT, demo_page: bool = False) -> None:
         self.registry = Registry()
         self.sim = sim
         self.web_token = web_token
         self.allowed_tokens = allowed_tokens
         self.allowed_origins = allowed_origins or []
+        self.quick_exit_url = quick_exit_url
+        self.demo_page = demo_page
         self.record = record
         self.emitted: list[dict[str, Any]] = []
         self.calls: dict[str, int] = {}
@@ -68,6 +73,7 @@ class BotApiServer:
         app.router.add_post("/api/press", self.api_press)
         app.router.add_get("/api/events", self.api_events)
         app.router.add_post("/api/end", self.api_end)
+        app.router.add_get("/api/config", self.api_config)
         app.router.add_get("/healthz", self.healthz)
         if self.sim:
             app.router.add_post("/sim/chats", self.sim_chat)
@@ -81,6 +87,9 @@ class BotApiServer:
             app.router.add_get("/sim/log", self.sim_log)
             app.router.add_get("/sim/calls", self.sim_calls)
         app.router.add_get("/", self.index)
+        app.router.add_get("/widget.js", self.widget_script)
+        if self.demo_page:
+            app.router.add_get("/demo.html", self.demo)
         app.router.add_static("/static/", STATIC, show_index=False)
         app.on_cleanup.append(self._cleanup)
         return app
@@ -380,11 +389,23 @@ class BotApiServer:
             }
         return out
 
+    async def api_config(self, request: web.Request) -> web.Response:
+        """What a page needs before it has a session: public, the same for everyone."""
+        return web.json_response({"quick_exit_url": self.quick_exit_url, "max_text": WEB_MAX_TEXT},
+                                 headers={"Cache-Control": "no-store"})
+
     async def healthz(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
     async def index(self, request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC / "index.html")
+        return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+
+    async def widget_script(self, request: web.Request) -> web.StreamResponse:
+        """The embed script at a short address: `<script src="https://chat.example.org/widget.js">`."""
+        return web.FileResponse(STATIC / "widget.js")
+
+    async def demo(self, request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(DEMO_PAGE, headers={"Cache-Control": "no-store"})
 
     # --- test controls ------------------------------------------------------------------------------------
     def _bot_chat(self, body: dict[str, Any]) -> tuple[BotState, Chat]:

@@ -21,6 +21,8 @@ from bot.botapi.state import BotState, Chat
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT_TOKEN = "123456:TEST-token-for-the-telegram-double"
+SENT_TEXTS: list[str] = []  # every text a test typed as a user or worker: none may appear in the bot's logs
+TEST_DATA_KEY = "yR1ktOQd0zl2k0vq6Y8bX3n2b9J3P6mQ8l0tS4uV5wQ="
 
 
 class BotProcess:
@@ -90,6 +92,8 @@ class Person:
         self.cursor = 0
 
     def send(self, text: str | None = None, **extra: Any) -> dict[str, Any]:
+        if text and len(text) >= 6 and not text.startswith("/"):
+            SENT_TEXTS.append(text)
         return self.server.user_message(self.bot, self.chat, self.user, text=text, extra=extra or None)
 
     def press(self, message: dict[str, Any], data: str) -> dict[str, Any]:
@@ -152,6 +156,7 @@ def bot_env(api_url: str, database_url: str, **extra: str) -> dict[str, str]:
         "LYKTA_WEB_HOST": "127.0.0.1",
         "LYKTA_WEB_PORT": "0",
         "LYKTA_LOG_LEVEL": "INFO",
+        "LYKTA_DATA_KEY": TEST_DATA_KEY,
         "PYTHONUNBUFFERED": "1",
     })
     env.update(extra)
@@ -172,6 +177,8 @@ class GroupMember(Person):
         self.cursor = 0
 
     def write(self, text: str | None, thread: int, **extra: Any) -> dict[str, Any]:
+        if text and len(text) >= 6 and not text.startswith("/"):
+            SENT_TEXTS.append(text)
         return self.server.user_message(self.bot, self.chat, self.user, text=text, thread=thread, extra=extra or None)
 
 
