@@ -37,7 +37,15 @@ locales-compile: $(STAMP)
 run: $(STAMP) locales-compile
 	$(BIN)/lykta run
 
-test: $(DEVSTAMP) locales-compile
+## The browser tests' needs: Debian's Chromium (installed when missing and root, as in CI) and axe-core.
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null 2>&1 || echo "note: no Chromium (as root: make browser); browser tests skip"
+	@[ -f tests/browser/node_modules/axe-core/axe.min.js ] || ! command -v npm >/dev/null 2>&1 || \
+		(cd tests/browser && npm ci --silent --no-audit --no-fund)
+
+test: $(DEVSTAMP) locales-compile browser
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/lykta kb validate
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -25,9 +25,8 @@ SKELETON_LANGS = frozenset({"ru", "uk", "tg", "uz"})
 COMPOUND_LANGS = frozenset({"fi", "sv", "nb", "da", "et"})
 STEM_AS = {"uk": "ru"}  # Ukrainian has no Snowball stemmer; the Russian one strips the shared endings
 
-FIELD_WEIGHTS = {"keyword": 1.0, "lexicon": 1.0, "title": 0.9, "example": 0.55, "answer": 0.15}
+FIELD_WEIGHTS = {"keyword": 1.0, "lexicon": 1.0, "title": 0.9, "example": 0.55}
 EXAMPLE_DF = 0.5
-ANSWER_DF = 0.25  # a topic whose answer text uses a word counts a quarter in the word's document frequency
 IDF_POWER = 1.5  # above 1 sharpens the difference between rare and common words
 TF_SHARE = 0.5  # how much repeated use of a word within a topic adds (0: none)
 EXAMPLE_IDF_CAP = 2.0
@@ -60,7 +59,6 @@ class LangIndex:
     phrase_total: list[float] = field(default_factory=list)
     _phrase_keys: list[set[str]] = field(default_factory=list)
     _tf: dict[str, dict[str, int]] = field(default_factory=dict)
-    _background: dict[str, set[str]] = field(default_factory=dict)  # key -> topics whose answer uses it
 
     # --- building -------------------------------------------------------------------------
 
@@ -83,14 +81,6 @@ class LangIndex:
     def add(self, topic: str, text: str, kind: str) -> None:
         weight = FIELD_WEIGHTS[kind]
         content = [w for w in tokens(text) if not is_stopword(w, self.lang) and len(w) > 1]
-        if kind == "answer":
-            # The answer text: weak evidence for each of its words, counted once, no phrases or bigrams.
-            for w in dict.fromkeys(content):
-                if w.isdigit():
-                    continue
-                for k in self.keys_of(w):
-                    self._background.setdefault(k, set()).add(topic)
-            return
         prev: str | None = None
         if len(content) == 1 and kind in ("keyword", "lexicon", "title"):
             for k in self.keys_of(content[0]):
@@ -124,11 +114,7 @@ class LangIndex:
         # A topic that only mentions a word in passing (in an example question) counts as part of a topic.
         self.idf = {}
         for k, slot in self.postings.items():
-            df = sum(1.0 if w >= FIELD_WEIGHTS["title"] else EXAMPLE_DF if w >= FIELD_WEIGHTS["example"]
-                     else ANSWER_DF for w in slot.values())
-            bg = self._background.get(k)
-            if bg:
-                df += ANSWER_DF * len(bg.difference(slot))
+            df = sum(1.0 if w >= FIELD_WEIGHTS["title"] else EXAMPLE_DF for w in slot.values())
             self.idf[k] = math.log(1.0 + (n - df + 0.5) / (df + 0.5)) ** IDF_POWER
         # Precomputed evidence per key and topic: field weight x IDF x saturated term frequency (a topic
         # that uses a word in many phrases is more about it). A word a topic has only in an example

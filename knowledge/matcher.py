@@ -82,7 +82,6 @@ salom assalomu alaykum rahmat raxmat katta
 """).split())
 
 
-_TAGS = re.compile(r"<[^>]+>")
 _CLAUSE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
 
 
@@ -163,8 +162,6 @@ class Matcher:
                 bucket.append((tid, tr.title, "title"))
                 bucket.extend((tid, kw, "keyword") for kw in tr.keywords)
                 bucket.extend((tid, ex, "example") for ex in tr.examples)
-                if th.USE_ANSWER:
-                    bucket.append((tid, _TAGS.sub(" ", tr.answer), "answer"))
         for lex in lexicons:
             bucket = entries.setdefault(lex.lang, [])
             for tid, terms in lex.topics.items():
@@ -175,7 +172,9 @@ class Matcher:
     def _build(self, entries: dict[str, list[tuple[str, str, str]]]) -> None:
         """The per-language word indexes and character n-gram indexes of (topic, text, kind) entries."""
         self.indexes: dict[str, LangIndex] = {lang: build_index(lang, e) for lang, e in entries.items() if e}
-        self.grams: dict[str, GramIndex] = {lang: build_gram_index(lang, e) for lang, e in entries.items() if e}
+        # N-grams only where the topics are written in the language (see `_score`).
+        self.grams: dict[str, GramIndex] = {lang: build_gram_index(lang, e) for lang, e in entries.items()
+                                            if e and lang in CORE_LANGUAGES}
         self.core = [lang for lang in CORE_LANGUAGES if lang in self.indexes]
 
     # --- public ---------------------------------------------------------------------------

@@ -40,8 +40,6 @@ PHRASE_MAX_POSTINGS = 400
 CRISIS_SCORE = 1.0
 # Ordinary matching discounts the crisis topics: their keywords are everyday words ("want", "live").
 CRISIS_TOPIC_WEIGHT = 0.6
-# Character n-gram TF-IDF cosine with each topic's text, times the message's evidence (knowledge/ngrams.py).
-NGRAM_WEIGHT = 0.0
-
-USE_ANSWER = False
+# Character n-gram TF-IDF cosine with each topic's text (knowledge/ngrams.py), added to a topic's raw score
+# in proportion to the message's evidence (1.0: a topic identical to the message gains as much again).
 NGRAM_WEIGHT = 1.0

@@ -209,3 +209,27 @@ async def test_bot_messages_reach_the_page_as_escaped_html(web):
     async with http.get("/api/events?after=0&timeout=0", headers={"Authorization": f"Bearer {s['token']}"}) as resp:
         html = (await resp.json())["events"][-1]["message"]["html"]
     assert html == "<b>Hi</b> &lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+async def test_the_page_learns_the_quick_exit_address_and_the_widget_is_served(web):
+    server, http = web
+    async with http.get("/api/config") as resp:
+        assert await resp.json() == {"quick_exit_url": "https://en.wikipedia.org/wiki/Weather", "max_text": 4096}
+    async with http.get("/widget.js") as resp:
+        assert resp.status == 200 and "javascript" in resp.content_type
+        assert "attachShadow" in await resp.text()
+    async with http.get("/demo.html") as resp:
+        assert resp.status == 404  # only with LYKTA_WEB_DEMO_PAGE
+    demo = BotApiServer(web_token="9:WEB", quick_exit_url="http://127.0.0.1:1/news", demo_page=True,
+                        allowed_origins=["https://ngo.example.org"])
+    await demo.start("127.0.0.1", 0)
+    try:
+        async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{demo.port}") as other:
+            async with other.get("/api/config") as resp:
+                assert (await resp.json())["quick_exit_url"] == "http://127.0.0.1:1/news"
+            async with other.get("/demo.html") as resp:
+                assert resp.status == 200 and 'src="/widget.js"' in await resp.text()
+            async with other.get("/") as resp:
+                assert "frame-ancestors 'self' https://ngo.example.org" in resp.headers["Content-Security-Policy"]
+    finally:
+        await demo.stop()

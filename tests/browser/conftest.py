@@ -106,12 +106,15 @@ async def axe_check(target: Any, axe_source: str, name: str) -> list[dict[str, A
     if not await target.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated through the DevTools protocol: allowed by the page's CSP, which refuses injected <script>s.
         await target.evaluate(axe_source + "\n;true")
-    result = await target.evaluate(
+    report = await target.evaluate(
         "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
-        " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))})); }")
-    (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
-    return [v for v in result if v["impact"] in ("serious", "critical")]
+        " return {url: r.url, passed: r.passes.map(p => p.id), incomplete: r.incomplete.map(i => i.id),"
+        " violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))}))}; }")
+    (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    checked = report["passed"] + report["incomplete"] + [v["id"] for v in report["violations"]]
+    assert "color-contrast" in checked, "axe did not check the contrast"
+    return [v for v in report["violations"] if v["impact"] in ("serious", "critical")]
 
 
 @dataclass

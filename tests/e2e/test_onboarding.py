@@ -114,3 +114,30 @@ async def test_commands_work_at_any_time_and_unknown_input_gets_a_polite_reply(s
     assert "no longer valid" in (await eero.callback_answer())["text"]
     eero.send("/help")
     assert "/country" in (await eero.reply())["text"]
+
+
+async def test_a_deep_link_presets_language_and_country_and_still_asks_for_consent(sim, sqlite_url, start_bot):
+    """`/start ru_FI` (t.me/<bot>?start=ru_FI, or the web widget's data-lang/data-country) skips those questions."""
+    await start_bot(sqlite_url)
+    vera = Person(sim, chat_id=5005, language_code="en")
+    vera.send("/start ru_FI")
+    notice = await vera.reply()
+    assert "priv:accept" in json.dumps(notice["reply_markup"]) and "/mydata" in notice["text"]
+    assert "конфиденциальн" in notice["text"].lower()
+    assert await stored_user(sqlite_url, 5005) is not None
+    vera.press(notice, "priv:accept")
+    await vera.reply()
+    user = await stored_user(sqlite_url, 5005)
+    assert (user.language, user.jurisdiction) == ("ru", "FI") and user.consent_at is not None
+
+    pekka = Person(sim, chat_id=5006)
+    pekka.send("/start RU-KR")  # a country alone: the language is still asked, then straight to the notice
+    ask = await pekka.reply()
+    assert ("Suomi", "lang:fi") in buttons(ask)
+    pekka.press(ask, "lang:fi")
+    notice = await pekka.reply()
+    assert "priv:accept" in json.dumps(notice["reply_markup"])
+    pekka.press(notice, "priv:accept")
+    await pekka.reply()
+    user = await stored_user(sqlite_url, 5006)
+    assert (user.language, user.jurisdiction) == ("fi", "RU-KR")

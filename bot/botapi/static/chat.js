@@ -236,7 +236,11 @@
       const first = li.querySelector(".buttons button, .buttons a");
       if (first) first.focus({ preventScroll: true });
     }
-    if (fresh) log.scrollTop = log.scrollHeight;
+    if (fresh && live && !m.outgoing && li.offsetHeight > log.clientHeight) {
+      log.scrollTop = li.offsetTop - 8;  // a long answer: show its beginning
+    } else if (fresh) {
+      log.scrollTop = log.scrollHeight;
+    }
   }
 
   function waitFor(test, ms) {
@@ -280,6 +284,8 @@
   async function begin() {
     ended.hidden = true;
     form.hidden = false;
+    log.hidden = false;
+    $("forget").hidden = false;
     if (!session && !(await startSession())) return;
     generation += 1;
     after = 0;
@@ -301,6 +307,8 @@
     typing.hidden = true;
     input.value = "";
     form.hidden = true;
+    log.hidden = true;
+    $("forget").hidden = true;
     $("ended-text").textContent = t(reason);
     ended.hidden = false;
     $("ended-text").focus();
@@ -413,6 +421,7 @@
     }
   });
 
+  if (embedded) document.documentElement.classList.add("embedded");
   applyLang(lang);
   loadConfig();
   begin();
