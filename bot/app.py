@@ -9,7 +9,6 @@ import secrets
 import signal
 from pathlib import Path
 
-import yaml
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
@@ -21,41 +20,18 @@ from aiohttp import web
 
 from bot.botapi import BotApiServer
 from bot.config import Settings
+from bot.organisations import load_network
 from bot.outbox import OutboxWorker
 from bot.middlewares import DbSessionMiddleware, UserLocaleMiddleware
 from bot.telegram import CHANNEL_TELEGRAM, CHANNEL_WEB, make_bot
 from db import create_engine, create_sessionmaker
 from handlers import build_root_router
-from handlers.deps import AppInfo, CaseSettings, Channels
+from handlers.deps import AppInfo, Channels
 from knowledge import KnowledgeBase, load_knowledge_base
 
 log = logging.getLogger("lykta.app")
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 COMMANDS = ("start", "topics", "case", "language", "country", "privacy", "mydata", "forget", "help")
-
-
-def load_templates(path: Path) -> dict[str, dict[str, str]]:
-    """Canned replies: {name: {language: text}}; a missing file means none."""
-    if not path.exists():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    templates = data.get("templates", data)
-    return {str(name): {str(k): str(v) for k, v in texts.items()} for name, texts in templates.items()}
-
-
-def case_settings(settings: Settings, *, telegram: bool) -> CaseSettings | None:
-    """Cases need a staff group in Telegram; without one, "talk to a person" says so honestly."""
-    if settings.staff_chat_id is None:
-        return None
-    if not telegram:
-        log.warning("LYKTA_STAFF_CHAT_ID is set but LYKTA_TELEGRAM_TOKEN is not: cases are disabled")
-        return None
-    return CaseSettings(staff_chat_id=settings.staff_chat_id, org_name=settings.org_name,
-                        staff_language=settings.staff_language, signature=settings.staff_signature,
-                        working_hours=settings.working_hours, timezone=settings.timezone,
-                        reminder_minutes=settings.reminder_minutes,
-                        urgent_reminder_minutes=settings.urgent_reminder_minutes,
-                        templates=load_templates(settings.templates_file))
 
 
 def load_kb(partial: bool = False) -> KnowledgeBase:
@@ -116,8 +92,8 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
 
     web_token = settings.web_token or f"{secrets.randbelow(10**9) + 10**9}:{secrets.token_urlsafe(24)}"
     server = BotApiServer(web_token=web_token, allowed_tokens={web_token},
-                          allowed_origins=settings.web_allowed_origins, quick_exit_url=settings.web_quick_exit_url,
-                          demo_page=settings.web_demo_page)
+                          allowed_origins=settings.web_allowed_origins,
+                          quick_exit_url=settings.web_quick_exit_url, demo_page=settings.web_demo_page)
     port = await server.start(settings.web_host, settings.web_port)
     local = "127.0.0.1" if settings.web_host in ("0.0.0.0", "::") else settings.web_host
     web_bot = make_bot(web_token, f"http://{local}:{port}")
@@ -129,9 +105,12 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
         bots.append(tg_bot)
         channels[tg_bot.id] = CHANNEL_TELEGRAM
 
-    casework = case_settings(settings, telegram=tg_bot is not None)
+    network = load_network(settings)
+    if network is not None and tg_bot is None:
+        log.warning("staff groups are configured but LYKTA_TELEGRAM_TOKEN is not: cases are disabled")
+        network = None
     app_info = AppInfo(languages=languages, default_language=settings.default_language, kb=kb, matcher=matcher,
-                       casework=casework)
+                       network=network)
     dp = Dispatcher(storage=storage, events_isolation=isolation, app=app_info, i18n=i18n)
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, Channels(channels)))
     UserLocaleMiddleware(i18n, settings.default_language).setup(dp)

@@ -129,7 +129,7 @@ def cases_export() -> None:
 
 @templates_app.command("list")
 def templates_list() -> None:
-    from bot.app import load_templates
+    from bot.organisations import load_templates
     from bot.cli import _settings
 
     settings = _settings()

@@ -29,8 +29,8 @@ class Settings(BaseSettings):
     web_token: str | None = Field(None, description="Token of the web-chat bot (random per start when unset)")
     web_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     web_quick_exit_url: str = Field("https://en.wikipedia.org/wiki/Weather",
-                                    description="The neutral page the web chat's quick exit opens instead of the chat")
-    web_demo_page: bool = Field(False, description="Serve /demo.html (a partner page with the widget) for manual checks")
+                                    description="The neutral page the web chat's quick exit opens")
+    web_demo_page: bool = Field(False, description="Serve /demo.html, a partner page with the widget")
     staff_chat_id: int | None = None
     org_name: str = Field("Lykta", description="The organisation's name, shown to users and in signatures")
     staff_language: str = "en"
@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     reminder_minutes: float = Field(120, gt=0)
     urgent_reminder_minutes: float = Field(15, gt=0)
     templates_file: Path = Path("templates.yaml")
+    organisations_file: Path | None = Field(None, description="organisations.yaml: several organisations, "
+                                            "routing by jurisdiction and language")
     default_language: str = "en"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

@@ -172,8 +172,8 @@ class OutboxWorker:
         return topic.message_thread_id
 
     def _card(self, case: Case, history: list[Case], on_duty: list, channel: str) -> tuple[str, InlineKeyboardMarkup | None]:
-        cw = self.app.casework
-        assert cw is not None
+        assert self.app.network is not None
+        cw = self.app.network.of_case(case)
         with self.i18n.context(), self.i18n.use_locale(cw.staff_language):
             return card_text(case, self.app.kb, cw.staff_language, history, on_duty, channel), card_keyboard(case)
 
@@ -181,6 +181,8 @@ class OutboxWorker:
         payload: dict[str, Any] = row.payload or {}
         case = await repos.cases.get(row.case_id) if row.case_id else None
         thread = await self._thread(repos, bot, case) if row.to_thread and case is not None else None
+        if payload.get("thread_id"):  # a message for a topic the case has since left (after a transfer)
+            thread = int(payload["thread_id"])
         markup = InlineKeyboardMarkup.model_validate(payload["reply_markup"]) if payload.get("reply_markup") else None
         if row.op == "send":
             sent = await bot.send_message(row.chat_id, payload["text"], message_thread_id=thread, reply_markup=markup)
@@ -195,6 +197,7 @@ class OutboxWorker:
             user = await repos.session.get(User, case.user_id) if case.user_id else None
             history = await repos.cases.history(case.user_id) if case.user_id else []
             on_duty = await repos.staff.on_duty() if case.crisis else await repos.staff.on_duty_for(case.language)
+            on_duty = [m for m in on_duty if m.organisation in (case.organisation, "*")]
             text, keyboard = self._card(case, history, on_duty, user.channel if user else "?")
             sent = await bot.send_message(row.chat_id, text, message_thread_id=thread, reply_markup=keyboard)
             await repos.cases.set_card(case.id, sent.message_id)
@@ -227,23 +230,27 @@ class OutboxWorker:
                                              "texts": purged.unanswered_texts, "update_ids": purged.update_ids})
 
     async def remind_if_due(self) -> None:
-        """Unclaimed cases get a reminder in their topic after the organisation's interval."""
-        cw = self.app.casework
-        check_every = min(20.0, cw.urgent_reminder_minutes * 30, cw.reminder_minutes * 30) if cw else 20.0
-        if cw is None or time.monotonic() - self._last_reminder_check < check_every:
+        """Unclaimed cases get a reminder in their topic after their organisation's interval."""
+        network = self.app.network
+        if network is None:
+            return
+        check_every = min([20.0] + [min(o.urgent_reminder_minutes, o.reminder_minutes) * 30
+                                    for o in network.organisations])
+        if time.monotonic() - self._last_reminder_check < check_every:
             return
         self._last_reminder_check = time.monotonic()
         now = utcnow()
         async with self.sessionmaker() as session:
             repos = Repos(session)
-            due = await repos.cases.due_reminders(now, dt.timedelta(minutes=cw.reminder_minutes),
-                                                  dt.timedelta(minutes=cw.urgent_reminder_minutes))
-            for case in due:
-                with self.i18n.context(), self.i18n.use_locale(cw.staff_language):
-                    text = _("⏰ Case #{number} is still waiting for someone to claim it.").format(number=case.id)
-                await repos.outbox.enqueue(f"remind:{case.id}:{int(now.timestamp())}", channel="telegram", op="send",
-                                           chat_id=case.staff_chat_id, payload={"text": text}, case_id=case.id,
-                                           to_thread=True)
-                await repos.cases.mark_reminded(case.id, now)
+            for org in network.organisations:
+                due = await repos.cases.due_reminders(now, dt.timedelta(minutes=org.reminder_minutes),
+                                                      dt.timedelta(minutes=org.urgent_reminder_minutes), org.id)
+                for case in due:
+                    with self.i18n.context(), self.i18n.use_locale(org.staff_language):
+                        text = _("⏰ Case #{number} is still waiting for someone to claim it.").format(number=case.id)
+                    await repos.outbox.enqueue(f"remind:{case.id}:{int(now.timestamp())}", channel="telegram",
+                                               op="send", chat_id=case.staff_chat_id, payload={"text": text},
+                                               case_id=case.id, to_thread=True)
+                    await repos.cases.mark_reminded(case.id, now)
             await session.commit()
 

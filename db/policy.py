@@ -51,3 +51,28 @@ def next_opening(spec: str, tz: str, now: dt.datetime) -> dt.datetime | None:
         if day.weekday() in days and candidate > local:
             return candidate
     return None
+
+
+def choose_organisation(organisations: list[tuple[str, tuple[str, ...], tuple[str, ...]]], default: str,
+                        jurisdiction: str | None, language: str) -> str:
+    """The one routing rule for new cases.
+
+    1. the first organisation covering both the user's jurisdiction and language;
+    2. else the first covering the jurisdiction (it can bring an interpreter; the country's law matters most);
+    3. else the first covering the language (when the user's country is unknown or "other");
+    4. else the default organisation.
+    An organisation with no jurisdictions (or no languages) listed covers all of them.
+    """
+    def covers(values: tuple[str, ...], value: str | None) -> bool:
+        return not values or (value is not None and value in values)
+
+    for org_id, jurisdictions, languages in organisations:
+        if jurisdiction and jurisdiction in jurisdictions and covers(languages, language):
+            return org_id
+    for org_id, jurisdictions, _languages in organisations:
+        if jurisdiction and jurisdiction in jurisdictions:
+            return org_id
+    for org_id, jurisdictions, languages in organisations:
+        if language in languages and (not jurisdiction or not jurisdictions):
+            return org_id
+    return default

@@ -60,7 +60,7 @@ def consent_text(app: AppInfo, user: User, data: dict, lang: str, jurisdiction: 
     recent = data.get("recent") or []
     topic = data.get("case_topic")
     lines = [_("<b>Talk to a person</b>"),
-             _("A worker of {org} will see:").format(org=html.escape(app.casework.org_name)),
+             _("A worker of {org} will see:").format(org=html.escape(app.network.route(jurisdiction, lang)[0].name)),
              "• " + _("a pseudonym instead of your name"),
              "• " + _("your language ({language}) and country ({country})").format(
                  language=LANGUAGE_NAMES.get(lang, lang),
@@ -86,7 +86,7 @@ async def start_case(message: Message, state: FSMContext, user: User, repos: Rep
     """Entry for every way of asking for a person: button, /case, handoff, refer-topic offer."""
     lang, jurisdiction = await user_prefs(user, state, app)
     lang = lang or app.default_language
-    if app.casework is None:
+    if app.network is None:
         await message.answer(html.escape(_("Talking to a person through this chat is not available yet. The "
                                            "organisations below can help.")))
         if "ngo.contacts" in app.kb.topics:
@@ -181,7 +181,7 @@ async def confirm_case(query: CallbackQuery, callback_data: CaseOpenCB, state: F
     await query.answer()
     await query.message.edit_reply_markup(reply_markup=None)
     await query.message.answer(_("Your case number is <b>#{number}</b>.").format(number=case.id) + " "
-                               + casework.expectation_text(app.casework) + "\n\n"
+                               + casework.expectation_text(app.network.of_case(case)) + "\n\n"
                                + _("Write here whatever you want the worker to know. /case shows the status."))
 
 
@@ -199,7 +199,7 @@ async def case_description(message: Message, state: FSMContext, user: User, app:
 async def user_closes(query: CallbackQuery, callback_data: CaseUserCB, user: User, repos: Repos, app: AppInfo,
                       i18n: I18n) -> None:
     case = await repos.cases.get(callback_data.case)
-    if case is None or case.user_id != user.id or case.status == "closed" or app.casework is None:
+    if case is None or case.user_id != user.id or case.status == "closed" or app.network is None:
         await query.answer(str(BUTTON_STALE), show_alert=True)
         return
     await casework.close_case(repos, app, case, i18n, closed_by=_("the person"))

@@ -14,7 +14,7 @@ from db import Repos, User
 from db.models import Case, utcnow
 from db.policy import next_opening
 from handlers.callbacks import CaseFeedbackCB
-from handlers.deps import AppInfo, CaseSettings
+from handlers.deps import AppInfo, Organisation
 
 STAFF_CHANNEL = "telegram"  # staff groups live in Telegram, whatever channel the user came from
 RECENT_KEEP = 3
@@ -31,11 +31,11 @@ def markup_payload(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None
     return markup.model_dump(mode="json", exclude_none=True) if markup else None
 
 
-def when_staff_back(cw: CaseSettings, now: dt.datetime | None = None) -> dt.datetime | None:
+def when_staff_back(cw: Organisation, now: dt.datetime | None = None) -> dt.datetime | None:
     return next_opening(cw.working_hours, cw.timezone, now or utcnow())
 
 
-def expectation_text(cw: CaseSettings) -> str:
+def expectation_text(cw: Organisation) -> str:
     """What the user is told about when to expect an answer."""
     back = when_staff_back(cw)
     text = _("Someone from {org} will answer here, usually within one working day.").format(org=html.escape(cw.org_name))
@@ -47,13 +47,13 @@ def expectation_text(cw: CaseSettings) -> str:
 
 async def open_case(repos: Repos, app: AppInfo, user: User, *, language: str, jurisdiction: str | None,
                     topic: str | None, summary: str | None, shared_name: str | None, crisis: bool = False) -> Case:
-    """Create the case and queue its forum topic and card (the outbox creates the topic when it sends)."""
-    cw = app.casework
-    assert cw is not None
-    case = await repos.cases.open(user, staff_chat_id=cw.staff_chat_id, organisation=cw.org_name,
+    """Create the case, routed to its organisation, and queue its forum topic and card."""
+    assert app.network is not None
+    cw, staff_chat = app.network.route(jurisdiction, language)
+    case = await repos.cases.open(user, staff_chat_id=staff_chat, organisation=cw.id,
                                   language=language, jurisdiction=jurisdiction, topic=topic, summary=summary,
                                   shared_name=shared_name, crisis=crisis)
-    await repos.outbox.enqueue(f"card:{case.id}", channel=STAFF_CHANNEL, op="card", chat_id=cw.staff_chat_id,
+    await repos.outbox.enqueue(f"card:{case.id}", channel=STAFF_CHANNEL, op="card", chat_id=staff_chat,
                                payload={"pin": crisis}, case_id=case.id, to_thread=True)
     return case
 
@@ -77,7 +77,7 @@ async def relay_from_user(repos: Repos, app: AppInfo, case: Case, message: Messa
     return True
 
 
-def signature(cw: CaseSettings, first_name: str) -> str:
+def signature(cw: Organisation, first_name: str) -> str:
     if cw.signature == "anonymous":
         return f"— {cw.org_name}"
     return f"— {first_name}, {cw.org_name}"
@@ -86,8 +86,8 @@ def signature(cw: CaseSettings, first_name: str) -> str:
 async def relay_from_staff(repos: Repos, app: AppInfo, case: Case, message: Message, update_id: int,
                            text_override: str | None = None) -> str:
     """Queue a worker's message for the user; returns 'sent', 'duplicate', 'closed' or 'gone'."""
-    cw = app.casework
-    assert cw is not None
+    assert app.network is not None
+    cw = app.network.of_case(case)
     if case.status == "closed":
         return "closed"
     user = await repos.session.get(User, case.user_id) if case.user_id else None
@@ -134,8 +134,8 @@ async def close_case(repos: Repos, app: AppInfo, case: Case, i18n: Any, closed_b
     """Close once (a second close does nothing); tell both sides and ask the user whether they got help."""
     if not await repos.cases.close(case.id):
         return False
-    cw = app.casework
-    assert cw is not None
+    assert app.network is not None
+    cw = app.network.of_case(case)
     user = await repos.session.get(User, case.user_id) if case.user_id else None
     with i18n.use_locale(cw.staff_language):
         notice = _("Case closed by {who}.").format(who=html.escape(closed_by))
@@ -163,3 +163,30 @@ async def refresh_card(repos: Repos, case: Case, reason: str) -> None:
 def remember(recent: list[str], text: str) -> list[str]:
     """The last few things the user asked, kept only in the conversation state until a case is opened."""
     return [*recent, text[:600]][-RECENT_KEEP:]
+
+
+async def transfer_case(repos: Repos, app: AppInfo, case: Case, target: Organisation, i18n: Any, by: str) -> bool:
+    """Hand an open case to another organisation: a new topic there, the old one closed, the user told."""
+    assert app.network is not None
+    source = app.network.of_case(case)
+    old_chat, old_thread = case.staff_chat_id, case.thread_id
+    new_chat = target.group_for(case.language)
+    if not await repos.cases.transfer(case.id, target.id, new_chat):
+        return False
+    with i18n.use_locale(source.staff_language):
+        note = _("Case transferred to {org} by {who}.").format(org=html.escape(target.name), who=html.escape(by))
+    if old_thread:
+        await repos.outbox.enqueue(f"moved-note:{case.id}:{target.id}", channel=STAFF_CHANNEL, op="send",
+                                   chat_id=old_chat, payload={"text": note, "thread_id": old_thread}, case_id=case.id)
+        await repos.outbox.enqueue(f"moved-close:{case.id}:{target.id}", channel=STAFF_CHANNEL, op="close_topic",
+                                   chat_id=old_chat, payload={"thread_id": old_thread}, case_id=case.id)
+    await repos.outbox.enqueue(f"card:{case.id}:{target.id}", channel=STAFF_CHANNEL, op="card", chat_id=new_chat,
+                               payload={"pin": case.crisis}, case_id=case.id, to_thread=True)
+    user = await repos.session.get(User, case.user_id) if case.user_id else None
+    if user is not None:
+        with i18n.use_locale(case.language if case.language in i18n.available_locales else target.staff_language):
+            text = _("Your case #{number} has been passed to {org}, who can help you better with this. Just keep "
+                     "writing here.").format(number=case.id, org=html.escape(target.name))
+        await repos.outbox.enqueue(f"moved-user:{case.id}:{target.id}", channel=user.channel, op="send",
+                                   chat_id=user.chat_id, payload={"text": text}, case_id=case.id)
+    return True

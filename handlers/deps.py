@@ -26,18 +26,78 @@ class Channels:
 
 
 @dataclass(frozen=True)
-class CaseSettings:
-    """How the organisation takes cases: where, in which language, signed how, when."""
+class StaffGroup:
+    """One Telegram staff supergroup of an organisation; cases in these languages go here."""
 
+    chat_id: int
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An organisation that takes cases: where its staff work, what it covers, how it signs and reminds."""
+
+    id: str
+    name: str
     staff_chat_id: int
-    org_name: str
-    staff_language: str
-    signature: str  # name | anonymous
-    working_hours: str
-    timezone: str
-    reminder_minutes: float
-    urgent_reminder_minutes: float
+    groups: tuple[StaffGroup, ...] = ()
+    jurisdictions: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    staff_language: str = "en"
+    signature: str = "name"  # name | anonymous
+    working_hours: str = ""
+    timezone: str = "Europe/Helsinki"
+    reminder_minutes: float = 120
+    urgent_reminder_minutes: float = 15
     templates: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> language -> text
+
+    @property
+    def org_name(self) -> str:
+        return self.name
+
+    @property
+    def chat_ids(self) -> set[int]:
+        return {self.staff_chat_id, *(g.chat_id for g in self.groups)}
+
+    def group_for(self, language: str) -> int:
+        """Spread cases over the organisation's groups by language (one group takes ~20 relays a minute)."""
+        for group in self.groups:
+            if language in group.languages:
+                return group.chat_id
+        return self.staff_chat_id
+
+
+@dataclass(frozen=True)
+class Network:
+    """All organisations of the deployment; routing and isolation go through here."""
+
+    organisations: tuple[Organisation, ...]
+    default: str
+
+    def by_id(self, org_id: str | None) -> Organisation | None:
+        return next((o for o in self.organisations if o.id == org_id), None)
+
+    def by_chat(self, chat_id: int) -> Organisation | None:
+        return next((o for o in self.organisations if chat_id in o.chat_ids), None)
+
+    def of_case(self, case: Any) -> Organisation:
+        org = self.by_id(case.organisation) or self.by_chat(case.staff_chat_id) or self.by_id(self.default)
+        assert org is not None
+        return org
+
+    @property
+    def chat_ids(self) -> set[int]:
+        return {c for o in self.organisations for c in o.chat_ids}
+
+    def route(self, jurisdiction: str | None, language: str) -> tuple[Organisation, int]:
+        """The organisation and staff group a new case goes to (the rule itself: db.policy.choose_organisation)."""
+        from db.policy import choose_organisation
+
+        chosen = choose_organisation([(o.id, o.jurisdictions, o.languages) for o in self.organisations],
+                                     self.default, jurisdiction, language)
+        org = self.by_id(chosen)
+        assert org is not None
+        return org, org.group_for(language)
 
 
 @dataclass(frozen=True)
@@ -48,4 +108,4 @@ class AppInfo:
     default_language: str
     kb: KnowledgeBase
     matcher: Any
-    casework: CaseSettings | None = None
+    network: Network | None = None

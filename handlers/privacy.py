@@ -11,11 +11,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy import select
-
 from db import Repos, User
 from db.erase import erase_user
-from db.models import UnansweredText
 from handlers import casework
 from handlers.callbacks import ForgetCB
 from handlers.deps import LANGUAGE_NAMES, AppInfo
@@ -40,12 +37,12 @@ async def my_data(message: Message, user: User, repos: Repos, channel: str) -> N
              _("Unanswered questions may be kept: {value}").format(value=_("yes") if user.share_unanswered else _("no")),
              _("Pseudonym shown to staff: {value}").format(value=fmt(user.pseudonym)),
              _("First seen: {value}").format(value=user.created_at.strftime("%Y-%m-%d"))]
-    cases = [c for c in await repos.cases.all() if c.user_id == user.id]
+    cases = await repos.cases.of_user(user.id)
     for case in cases:
         count = len(await repos.case_messages.for_case(case.id))
         lines.append(_("Case #{number}: {status}, opened {date}, {count} messages relayed").format(
             number=case.id, status=case.status, date=case.created_at.strftime("%Y-%m-%d"), count=count))
-    texts = list(await repos.session.scalars(select(UnansweredText).where(UnansweredText.user_id == user.id)))
+    texts = await repos.stats.kept_texts(user.id)
     if texts:
         lines.append(_("Questions kept to improve the answers:"))
         lines += [f"• {html.escape(t.text[:200])}" for t in texts]
@@ -77,15 +74,15 @@ async def forget_confirmed(query: CallbackQuery, callback_data: ForgetCB, state:
         await query.message.answer(_("Nothing was erased."))
         return
     open_case = await repos.cases.open_for_user(user.id)
-    if open_case is not None and app.casework is not None:
+    if open_case is not None:
         await repos.cases.close(open_case.id)
     case_ids = await erase_user(repos.session, user)
-    if app.casework is not None:
-        with i18n.use_locale(app.casework.staff_language):
-            notice = _("The person has erased their data. This case is closed; nothing more can be sent.")
+    if app.network is not None:
         for case_id in case_ids:
             case = await repos.cases.get(case_id)
             if case is not None:
+                with i18n.use_locale(app.network.of_case(case).staff_language):
+                    notice = _("The person has erased their data. This case is closed; nothing more can be sent.")
                 await repos.outbox.enqueue(f"erased:{case_id}", channel=casework.STAFF_CHANNEL, op="send",
                                            chat_id=case.staff_chat_id, payload={"text": notice}, case_id=case_id,
                                            to_thread=True)

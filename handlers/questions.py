@@ -44,7 +44,7 @@ async def open_crisis_case(message: Message, user: User, repos: Repos, app: AppI
     This happens even before the privacy notice is accepted: protecting someone's life is a lawful
     ground of its own (GDPR art. 6(1)(d) and 9(2)(c)); docs/privacy.md explains it.
     """
-    if app.casework is None or await repos.cases.open_for_user(user.id) is not None:
+    if app.network is None or await repos.cases.open_for_user(user.id) is not None:
         return
     try:
         case = await casework.open_case(repos, app, user, language=lang, jurisdiction=jurisdiction, topic=topic,
@@ -52,7 +52,7 @@ async def open_crisis_case(message: Message, user: User, repos: Repos, app: AppI
     except CaseAlreadyOpen:
         return
     await message.answer(_("I have asked a worker of {org} to contact you here as soon as possible (case #{number}). "
-                           "Anything you write now goes to them.").format(org=html.escape(app.casework.org_name),
+                           "Anything you write now goes to them.").format(org=html.escape(app.network.of_case(case).name),
                                                                           number=case.id))
 
 

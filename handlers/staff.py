@@ -20,7 +20,8 @@ from db import Repos
 from db.models import utcnow
 from handlers import casework
 from handlers.callbacks import StaffCB
-from handlers.deps import AppInfo
+from db.models import Case
+from handlers.deps import AppInfo, Organisation
 
 log = logging.getLogger("lykta.staff")
 router = Router(name="staff")
@@ -28,21 +29,32 @@ STAFF_STATUSES = {"creator", "administrator", "member", "restricted"}
 
 
 class InStaffChat(Filter):
-    async def __call__(self, event: Message | CallbackQuery, app: AppInfo) -> bool:
+    """The event comes from one of the organisations' staff groups; hands that organisation to the handler."""
+
+    async def __call__(self, event: Message | CallbackQuery, app: AppInfo) -> bool | dict:
         chat = event.chat if isinstance(event, Message) else (event.message.chat if event.message else None)
-        return app.casework is not None and chat is not None and chat.id == app.casework.staff_chat_id
+        if app.network is None or chat is None:
+            return False
+        org = app.network.by_chat(chat.id)
+        return {"org": org} if org is not None else False
 
 
-async def is_staff(bot: Bot, repos: Repos, app: AppInfo, user_id: int) -> bool:
-    """Staff are the allowlist plus current members of the staff group (asked anew each time)."""
-    if await repos.staff.get(user_id) is not None:
+async def is_staff(bot: Bot, repos: Repos, org: Organisation, chat_id: int, user_id: int) -> bool:
+    """Staff of `org`: its allowlist, plus current members of the group the action happens in (asked each time)."""
+    member_row = await repos.staff.get(user_id)
+    if member_row is not None and member_row.organisation in (org.id, "*"):
         return True
-    assert app.casework is not None
     try:
-        member = await bot.get_chat_member(app.casework.staff_chat_id, user_id)
+        member = await bot.get_chat_member(chat_id, user_id)
     except TelegramAPIError:
         return False
     return member.status in STAFF_STATUSES
+
+
+def belongs(case: Case | None, org: Organisation, app: AppInfo, chat_id: int) -> bool:
+    """Staff of one organisation never act on another's case, whatever a button or command says."""
+    return case is not None and app.network is not None and app.network.of_case(case).id == org.id \
+        and case.staff_chat_id == chat_id
 
 
 router.message.filter(InStaffChat())
@@ -57,16 +69,17 @@ async def refuse(event: Message | CallbackQuery, user_id: int | None) -> None:
 
 @router.callback_query(StaffCB.filter())
 async def staff_button(query: CallbackQuery, callback_data: StaffCB, bot: Bot, repos: Repos, app: AppInfo,
-                       i18n: I18n) -> None:
-    if not await is_staff(bot, repos, app, query.from_user.id):
+                       i18n: I18n, org: Organisation) -> None:
+    chat_id = query.message.chat.id
+    if not await is_staff(bot, repos, org, chat_id, query.from_user.id):
         await refuse(query, query.from_user.id)
         return
     case = await repos.cases.get(callback_data.case)
-    if case is None or case.staff_chat_id != app.casework.staff_chat_id:
+    if not belongs(case, org, app, chat_id):
         await query.answer(_("This case does not exist."), show_alert=True)
         return
     name = query.from_user.first_name
-    with i18n.use_locale(app.casework.staff_language):
+    with i18n.use_locale(org.staff_language):
         action = callback_data.action
         if action == "claim":
             ok = await repos.cases.claim(case.id, query.from_user.id, name)
@@ -94,11 +107,11 @@ def _is_case_topic(message: Message) -> bool:
 
 
 @router.message(Command("queue"))
-async def queue(message: Message, bot: Bot, repos: Repos, app: AppInfo, i18n: I18n) -> None:
-    if not message.from_user or not await is_staff(bot, repos, app, message.from_user.id):
+async def queue(message: Message, bot: Bot, repos: Repos, app: AppInfo, i18n: I18n, org: Organisation) -> None:
+    if not message.from_user or not await is_staff(bot, repos, org, message.chat.id, message.from_user.id):
         return await refuse(message, message.from_user.id if message.from_user else None)
-    cases = await repos.cases.queue()
-    with i18n.use_locale(app.casework.staff_language):
+    cases = await repos.cases.queue(org.id)
+    with i18n.use_locale(org.staff_language):
         if not cases:
             await message.reply(_("No open cases."))
             return
@@ -119,11 +132,11 @@ def casework_aware(value):  # noqa: ANN001, ANN201
 
 
 @router.message(Command("mine"))
-async def mine(message: Message, bot: Bot, repos: Repos, app: AppInfo, i18n: I18n) -> None:
-    if not message.from_user or not await is_staff(bot, repos, app, message.from_user.id):
+async def mine(message: Message, bot: Bot, repos: Repos, app: AppInfo, i18n: I18n, org: Organisation) -> None:
+    if not message.from_user or not await is_staff(bot, repos, org, message.chat.id, message.from_user.id):
         return await refuse(message, message.from_user.id if message.from_user else None)
-    cases = await repos.cases.mine(message.from_user.id)
-    with i18n.use_locale(app.casework.staff_language):
+    cases = [c for c in await repos.cases.mine(message.from_user.id) if c.organisation == org.id]
+    with i18n.use_locale(org.staff_language):
         if not cases:
             await message.reply(_("You hold no open cases."))
             return
@@ -131,11 +144,11 @@ async def mine(message: Message, bot: Bot, repos: Repos, app: AppInfo, i18n: I18
 
 
 @router.message(Command("stats"))
-async def stats(message: Message, bot: Bot, repos: Repos, app: AppInfo, i18n: I18n) -> None:
-    if not message.from_user or not await is_staff(bot, repos, app, message.from_user.id):
+async def stats(message: Message, bot: Bot, repos: Repos, app: AppInfo, i18n: I18n, org: Organisation) -> None:
+    if not message.from_user or not await is_staff(bot, repos, org, message.chat.id, message.from_user.id):
         return await refuse(message, message.from_user.id if message.from_user else None)
-    s = await repos.cases.stats(utcnow())
-    with i18n.use_locale(app.casework.staff_language):
+    s = await repos.cases.stats(utcnow(), org.id)
+    with i18n.use_locale(org.staff_language):
         median = f"{s.median_first_reply_minutes:.0f} min" if s.median_first_reply_minutes is not None else "—"
         by_lang = ", ".join(f"{k}: {v}" for k, v in sorted(s.open_by_language.items())) or "—"
         await message.reply(_("Open: {open} · being handled: {claimed} · closed in 7 days: {closed}\n"
@@ -146,17 +159,17 @@ async def stats(message: Message, bot: Bot, repos: Repos, app: AppInfo, i18n: I1
 
 @router.message(Command("t"), F.func(_is_case_topic))
 async def template(message: Message, command: CommandObject, bot: Bot, repos: Repos, app: AppInfo,
-                   event_update: Update, i18n: I18n) -> None:
-    if not message.from_user or not await is_staff(bot, repos, app, message.from_user.id):
+                   event_update: Update, i18n: I18n, org: Organisation) -> None:
+    if not message.from_user or not await is_staff(bot, repos, org, message.chat.id, message.from_user.id):
         return await refuse(message, message.from_user.id if message.from_user else None)
     case = await repos.cases.by_thread(message.chat.id, message.message_thread_id or 0)
     name = (command.args or "").strip()
-    with i18n.use_locale(app.casework.staff_language):
-        if case is None:
+    with i18n.use_locale(org.staff_language):
+        if not belongs(case, org, app, message.chat.id):
             return
-        texts = app.casework.templates.get(name)
+        texts = org.templates.get(name)
         if not texts:
-            names = ", ".join(sorted(app.casework.templates)) or "—"
+            names = ", ".join(sorted(org.templates)) or "—"
             await message.reply(_("No template {name!r}. Templates: {names}").format(name=html.escape(name),
                                                                                     names=html.escape(names)))
             return
@@ -167,23 +180,44 @@ async def template(message: Message, command: CommandObject, bot: Bot, repos: Re
             await message.reply(_("This case is closed: nothing was sent."))
 
 
+@router.message(Command("transfer"), F.func(_is_case_topic))
+async def transfer(message: Message, command: CommandObject, bot: Bot, repos: Repos, app: AppInfo, i18n: I18n,
+                   org: Organisation) -> None:
+    """/transfer ORG: hand this case to another organisation of the network."""
+    if not message.from_user or not await is_staff(bot, repos, org, message.chat.id, message.from_user.id):
+        return await refuse(message, message.from_user.id if message.from_user else None)
+    case = await repos.cases.by_thread(message.chat.id, message.message_thread_id or 0)
+    if not belongs(case, org, app, message.chat.id):
+        return
+    assert app.network is not None
+    target = app.network.by_id((command.args or "").strip())
+    with i18n.use_locale(org.staff_language):
+        if target is None or target.id == org.id:
+            names = ", ".join(o.id for o in app.network.organisations if o.id != org.id) or "—"
+            await message.reply(_("Write /transfer followed by one of: {names}").format(names=html.escape(names)))
+            return
+        if not await casework.transfer_case(repos, app, case, target, i18n, message.from_user.first_name):
+            await message.reply(_("This case is closed: it cannot be transferred."))
+
+
 @router.message(F.func(_is_case_topic))
 async def staff_writes_in_case(message: Message, bot: Bot, repos: Repos, app: AppInfo, event_update: Update,
-                               i18n: I18n) -> None:
+                               i18n: I18n, org: Organisation) -> None:
     """A message in a case topic goes to the user, unless it is an internal note (starts with //)."""
     if message.from_user is None or message.from_user.is_bot:
         return
     case = await repos.cases.by_thread(message.chat.id, message.message_thread_id or 0)
-    if case is None or message.forum_topic_created or message.forum_topic_closed or message.forum_topic_reopened:
+    if not belongs(case, org, app, message.chat.id) or message.forum_topic_created or message.forum_topic_closed \
+            or message.forum_topic_reopened:
         return
-    if not await is_staff(bot, repos, app, message.from_user.id):
+    if not await is_staff(bot, repos, org, message.chat.id, message.from_user.id):
         return await refuse(message, message.from_user.id)
     if (message.text or message.caption or "").startswith("//"):
         await repos.case_messages.record(case.id, "note", "telegram", event_update.update_id, message.chat.id,
                                          message.message_id, "note", message.from_user.id)
         return
     result = await casework.relay_from_staff(repos, app, case, message, event_update.update_id)
-    with i18n.use_locale(app.casework.staff_language):
+    with i18n.use_locale(org.staff_language):
         if result == "closed":
             await message.reply(_("This case is closed: the message was not sent."))
         elif result == "gone":

@@ -6,7 +6,8 @@ Pipeline (docs/matching.md explains each stage and its thresholds):
 3. words → index keys (stem, prefix, compound part, fuzzy) in the message's language, then in its
    fallback language (e.g. Russian for Tajik) and, for words still unknown, exact words of the other
    languages (mixed messages);
-4. topic scores: IDF-weighted evidence, plus bigram evidence, turned into a confidence and a margin;
+4. topic scores: IDF-weighted evidence, plus bigram, phrase and character n-gram evidence (knowledge/ngrams.py),
+   turned into a confidence and a margin;
 5. the decision, by the thresholds in knowledge/thresholds.py.
 `match` does no I/O and never raises.
 """
@@ -322,7 +323,7 @@ class Matcher:
             # message says. Only where the topics are written in the language: a short term list (the
             # lexicons of the extra languages) is too thin a document for n-gram statistics.
             scale = th.NGRAM_WEIGHT * (mass + unknown)
-            for t, v in gi.similarity(list(seen)).items():
+            for t, v in gi.similarity(sorted(seen)).items():
                 if t in CRISIS_TOPICS:
                     v *= th.CRISIS_TOPIC_WEIGHT
                 raw[t] = raw.get(t, 0.0) + scale * v

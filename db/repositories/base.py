@@ -92,6 +92,10 @@ class StatsRepo:
                                           .order_by(UnansweredDay.day, UnansweredDay.language))
         return list(rows)
 
+    async def kept_texts(self, user_id: int) -> list[UnansweredText]:
+        return list(await self.session.scalars(select(UnansweredText).where(UnansweredText.user_id == user_id)
+                                               .order_by(UnansweredText.id)))
+
     async def feedback(self) -> list[TopicFeedback]:
         return list(await self.session.scalars(select(TopicFeedback).order_by(TopicFeedback.topic)))
 

@@ -37,6 +37,9 @@ class CasesRepo:
     async def open_for_user(self, user_id: int) -> Case | None:
         return await self.session.scalar(select(Case).where(Case.user_id == user_id, Case.status != "closed"))
 
+    async def of_user(self, user_id: int) -> list[Case]:
+        return list(await self.session.scalars(select(Case).where(Case.user_id == user_id).order_by(Case.id)))
+
     async def history(self, user_id: int, limit: int = 5) -> list[Case]:
         rows = await self.session.scalars(select(Case).where(Case.user_id == user_id, Case.status == "closed")
                                           .order_by(Case.id.desc()).limit(limit))
@@ -86,7 +89,13 @@ class CasesRepo:
     async def close(self, case_id: int) -> bool:
         return await self._change(case_id, [Case.status != "closed"], status="closed", closed_at=utcnow())
 
-    async def set_thread(self, case_id: int, thread_id: int) -> None:
+    async def transfer(self, case_id: int, organisation: str, staff_chat_id: int) -> bool:
+        """Move an open case to another organisation's group: a fresh topic and card there, unclaimed."""
+        return await self._change(case_id, [Case.status != "closed"], organisation=organisation,
+                                  staff_chat_id=staff_chat_id, thread_id=None, card_message_id=None, status="open",
+                                  claimed_by=None, claimed_name=None, reminded_at=None)
+
+    async def set_thread(self, case_id: int, thread_id: int | None) -> None:
         await self._change(case_id, [], thread_id=thread_id)
 
     async def set_card(self, case_id: int, message_id: int) -> None:
@@ -112,7 +121,8 @@ class CasesRepo:
                                                                   Case.status == "claimed")
                                                .order_by(Case.created_at)))
 
-    async def due_reminders(self, now: dt.datetime, after: dt.timedelta, urgent_after: dt.timedelta) -> list[Case]:
+    async def due_reminders(self, now: dt.datetime, after: dt.timedelta, urgent_after: dt.timedelta,
+                            organisation: str | None = None) -> list[Case]:
         """Unclaimed open cases waiting longer than their reminder interval since opening or the last reminder."""
         def waited(delta: dt.timedelta):  # noqa: ANN202
             return or_(and_(Case.reminded_at.is_(None), Case.created_at <= now - delta), Case.reminded_at <= now - delta)
@@ -120,25 +130,30 @@ class CasesRepo:
         stmt = select(Case).where(Case.status == "open", Case.thread_id.is_not(None),
                                   or_(and_(Case.urgent.is_(True), waited(urgent_after)),
                                       and_(Case.urgent.is_(False), waited(after))))
+        if organisation is not None:
+            stmt = stmt.where(Case.organisation == organisation)
         return list(await self.session.scalars(stmt))
 
     async def mark_reminded(self, case_id: int, now: dt.datetime) -> None:
         await self._change(case_id, [], reminded_at=now)
 
-    async def stats(self, now: dt.datetime) -> CaseStats:
-        open_ = await self.session.scalar(select(func.count()).where(Case.status == "open")) or 0
-        claimed = await self.session.scalar(select(func.count()).where(Case.status == "claimed")) or 0
+    async def stats(self, now: dt.datetime, organisation: str | None = None) -> CaseStats:
+        mine = [Case.organisation == organisation] if organisation else []
+        open_ = await self.session.scalar(select(func.count()).where(Case.status == "open", *mine)) or 0
+        claimed = await self.session.scalar(select(func.count()).where(Case.status == "claimed", *mine)) or 0
         week = now - dt.timedelta(days=7)
         closed = await self.session.scalar(select(func.count()).where(Case.status == "closed",
-                                                                      Case.closed_at >= week)) or 0
+                                                                      Case.closed_at >= week, *mine)) or 0
         rows = (await self.session.execute(select(Case.created_at, Case.first_reply_at)
-                                           .where(Case.first_reply_at.is_not(None), Case.created_at >= week))).all()
+                                           .where(Case.first_reply_at.is_not(None), Case.created_at >= week,
+                                                  *mine))).all()
         waits = sorted((_aware(r.first_reply_at) - _aware(r.created_at)).total_seconds() / 60 for r in rows)
         median = None
         if waits:
             mid = len(waits) // 2
             median = waits[mid] if len(waits) % 2 else (waits[mid - 1] + waits[mid]) / 2
-        by_lang = dict((await self.session.execute(select(Case.language, func.count()).where(Case.status != "closed")
+        by_lang = dict((await self.session.execute(select(Case.language, func.count()).where(Case.status != "closed",
+                                                                                               *mine)
                                                    .group_by(Case.language))).all())
         return CaseStats(open_, claimed, closed, median, {k: int(v) for k, v in by_lang.items()})
 

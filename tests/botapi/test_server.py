@@ -212,7 +212,7 @@ async def test_bot_messages_reach_the_page_as_escaped_html(web):
 
 
 async def test_the_page_learns_the_quick_exit_address_and_the_widget_is_served(web):
-    server, http = web
+    _server, http = web
     async with http.get("/api/config") as resp:
         assert await resp.json() == {"quick_exit_url": "https://en.wikipedia.org/wiki/Weather", "max_text": 4096}
     async with http.get("/widget.js") as resp:

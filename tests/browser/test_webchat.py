@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from playwright.async_api import Frame, FrameLocator, Locator, Page, expect
 from sqlalchemy import select
 
@@ -17,6 +18,7 @@ from db import User, create_engine, create_sessionmaker
 from tests.browser.conftest import ARTIFACTS, axe_check
 from tests.support.harness import GroupMember, eventually, staff_group
 
+pytestmark = pytest.mark.browser
 STAFF_CHAT = -1001234567
 SESSION_KEY = "lykta.session"
 
@@ -82,7 +84,7 @@ async def test_a_relative_does_everything_in_the_page(sim, sqlite_url, start_bot
     # A question and its answer; a button on the answer.
     await send(page, "How do I send a parcel to prison?")
     answer = page.locator("#log li.msg.bot").filter(has=page.get_by_role("button", name="👍 This helped")).last
-    await expect(answer).to_contain_text(re.compile("parcel", re.I))
+    await expect(answer).to_contain_text(re.compile("parcel", re.IGNORECASE))
     assert await axe_check(page, axe_source, "answer") == []
     await shot(page, "02-answer")
     await answer.get_by_role("button", name="👍 This helped").click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 
@@ -116,6 +117,16 @@ async def test_commands_work_at_any_time_and_unknown_input_gets_a_polite_reply(s
     assert "/country" in (await eero.reply())["text"]
 
 
+async def committed_user(database_url: str, chat_id: int) -> User:
+    """The user once the handler's transaction is committed (the reply is sent just before the commit)."""
+    for _ in range(50):
+        user = await stored_user(database_url, chat_id)
+        if user is not None and user.consent_at is not None:
+            return user
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"user {chat_id} never accepted the notice")
+
+
 async def test_a_deep_link_presets_language_and_country_and_still_asks_for_consent(sim, sqlite_url, start_bot):
     """`/start ru_FI` (t.me/<bot>?start=ru_FI, or the web widget's data-lang/data-country) skips those questions."""
     await start_bot(sqlite_url)
@@ -127,7 +138,7 @@ async def test_a_deep_link_presets_language_and_country_and_still_asks_for_conse
     assert await stored_user(sqlite_url, 5005) is not None
     vera.press(notice, "priv:accept")
     await vera.reply()
-    user = await stored_user(sqlite_url, 5005)
+    user = await committed_user(sqlite_url, 5005)
     assert (user.language, user.jurisdiction) == ("ru", "FI") and user.consent_at is not None
 
     pekka = Person(sim, chat_id=5006)
@@ -139,5 +150,5 @@ async def test_a_deep_link_presets_language_and_country_and_still_asks_for_conse
     assert "priv:accept" in json.dumps(notice["reply_markup"])
     pekka.press(notice, "priv:accept")
     await pekka.reply()
-    user = await stored_user(sqlite_url, 5006)
+    user = await committed_user(sqlite_url, 5006)
     assert (user.language, user.jurisdiction) == ("fi", "RU-KR")
