@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from knowledge.base import KnowledgeBase
 from knowledge.errors import ContentError, ContentProblem
@@ -123,6 +123,49 @@ def keyword_key(keyword: str) -> str:
     return " ".join(folded.split())
 
 
+class _Overlaid:
+    """A topic file plus per-language translation files: each problem is reported where it was written."""
+
+    def __init__(self, doc: _Doc, overlays: dict[str, _Doc]) -> None:
+        self.doc = doc
+        self.overlays = overlays
+
+    def problem(self, loc: Iterable[Any], reason: str) -> ContentProblem:
+        loc = tuple(loc)
+        if len(loc) >= 2 and loc[0] == "translations" and loc[1] in self.overlays:
+            return self.overlays[loc[1]].problem(("translation", *loc[2:]), reason)
+        if len(loc) == 4 and loc[0] == "jurisdictions" and loc[2] == "note" and loc[3] in self.overlays:
+            return self.overlays[loc[3]].problem(("notes", loc[1]), reason)
+        return self.doc.problem(loc, reason)
+
+
+class TranslationFile(BaseModel):
+    """content/translations/<lang>/<topic id>.yaml: one topic in one more language, with its notes."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    lang: str
+    translation: dict[str, Any]
+    notes: dict[str, str] = {}
+
+
+def _merge_overlays(root: Path, problems: list[ContentProblem]) -> dict[str, dict[str, _Doc]]:
+    """Read every translation file; return {topic id: {lang: doc}} (merged into topics by the caller)."""
+    found: dict[str, dict[str, _Doc]] = {}
+    for path in sorted((root / "translations").glob("*/*.yaml")):
+        doc = _open(path, root, problems)
+        if not doc:
+            continue
+        parsed = _validate(doc, TranslationFile, doc.data, problems)
+        if parsed is None:
+            continue
+        if parsed.lang != path.parent.name or parsed.id != path.stem:
+            problems.append(doc.problem(("id",), f"file should be translations/{parsed.lang}/{parsed.id}.yaml"))
+            continue
+        found.setdefault(parsed.id, {})[parsed.lang] = doc
+    return found
+
+
 def _validate(doc: _Doc, model: type[M], data: Any, problems: list[ContentProblem], prefix: tuple = ()) -> M | None:
     try:
         return model.model_validate(data)
@@ -208,11 +251,15 @@ def check_content(
     topics: dict[str, Topic] = {}
     seen_files: set[str] = set()
     seen_keywords: dict[tuple[str, str], str] = {}
+    overlays = _merge_overlays(root, problems)
     for path in sorted((root / "topics").glob("*.yaml")):
         doc = _open(path, root, problems)
         if not doc:
             continue
-        topic = _validate(doc, Topic, doc.data, problems)
+        extra = overlays.pop(doc.data.get("id"), {}) if isinstance(doc.data, dict) else {}
+        data = _with_overlays(doc.data, extra, problems)
+        located = _Overlaid(doc, extra)
+        topic = _validate(located, Topic, data, problems)  # type: ignore[arg-type]
         if topic is None:
             if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
                 seen_files.add(doc.data["id"])
@@ -225,8 +272,12 @@ def check_content(
         if topic.id in topics:
             problems.append(doc.problem(("id",), f"topic {topic.id!r} is defined twice"))
         topics[topic.id] = topic
-        _check_topic(doc, topic, known_topics, sources, jurisdictions, problems, warnings, seen_keywords)
+        _check_topic(located, topic, known_topics, sources, jurisdictions, problems, warnings,  # type: ignore[arg-type]
+                     seen_keywords)
 
+    for tid, docs in overlays.items():
+        for doc in docs.values():
+            problems.append(doc.problem(("id",), f"translation of unknown topic {tid!r}"))
     for tid in known_topics:
         if tid not in topics and tid not in seen_files:
             problems.append(ContentProblem(str(root / "topics"), None, f"topic {tid!r} has no file {tid}.yaml"))
@@ -234,6 +285,27 @@ def check_content(
     if problems and not partial:
         return None, problems, warnings
     return KnowledgeBase(taxonomy=taxonomy, topics=topics, sources=sources, jurisdictions=jurisdictions), problems, warnings
+
+
+def _with_overlays(data: Any, overlays: dict[str, _Doc], problems: list[ContentProblem]) -> Any:
+    """The topic's data with each translation file's language and notes added."""
+    if not overlays or not isinstance(data, dict):
+        return data
+    import copy
+
+    merged = copy.deepcopy(data)
+    for lang, doc in overlays.items():
+        if lang in merged.get("translations", {}):
+            problems.append(doc.problem(("lang",), f"language {lang!r} is already in the topic file"))
+            continue
+        merged.setdefault("translations", {})[lang] = doc.data["translation"]
+        for code, note in (doc.data.get("notes") or {}).items():
+            part = merged.get("jurisdictions", {}).get(code)
+            if part is None:
+                problems.append(doc.problem(("notes", code), f"the topic has no part for {code}"))
+                continue
+            part.setdefault("note", {})[lang] = note
+    return merged
 
 
 def _check_topic(

@@ -172,6 +172,7 @@ class Matcher:
 
     def _build(self, entries: dict[str, list[tuple[str, str, str]]]) -> None:
         """The per-language word indexes and character n-gram indexes of (topic, text, kind) entries."""
+        self._entries = entries  # kept for bench/heldout.py, which rebuilds without a fold of examples
         self.indexes: dict[str, LangIndex] = {lang: build_index(lang, e) for lang, e in entries.items() if e}
         # N-grams only where the topics are written in the language (see `_score`).
         self.grams: dict[str, GramIndex] = {lang: build_gram_index(lang, e) for lang, e in entries.items()
