@@ -16,11 +16,14 @@ from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from aiohttp import web
 
 from bot.botapi import BotApiServer
 from bot.config import Settings
+from bot.metrics import CountingMiddleware, MeteredMatcher, metrics_handler
 from bot.organisations import load_network
+from bot.ratelimit import MemoryLimiter, RateLimitMiddleware, RedisLimiter
 from bot.outbox import OutboxWorker
 from bot.middlewares import DbSessionMiddleware, UserLocaleMiddleware
 from bot.telegram import CHANNEL_TELEGRAM, CHANNEL_WEB, make_bot
@@ -28,10 +31,12 @@ from db import create_engine, create_sessionmaker
 from handlers import build_root_router
 from handlers.deps import AppInfo, Channels
 from knowledge import KnowledgeBase, load_knowledge_base
+from knowledge.directory import load_directory
 
 log = logging.getLogger("lykta.app")
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
-COMMANDS = ("start", "topics", "case", "language", "country", "privacy", "mydata", "forget", "help")
+COMMANDS = ("start", "topics", "help_near_me", "case", "language", "country", "privacy", "mydata", "forget",
+            "help")
 
 
 def load_kb(partial: bool = False) -> KnowledgeBase:
@@ -50,6 +55,14 @@ def build_matcher(kb: KnowledgeBase) -> object:
     return Matcher(kb)
 
 
+def limiter_for(settings: Settings) -> MemoryLimiter | RedisLimiter:
+    if settings.redis_url:
+        import redis.asyncio as redis
+
+        return RedisLimiter(redis.from_url(settings.redis_url))
+    return MemoryLimiter()
+
+
 def storage_for(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
     """Memory for one process; Redis (FSM and per-chat locks) when several workers share the load."""
     if settings.redis_url:
@@ -65,6 +78,7 @@ COMMAND_DESCRIPTIONS = {
     "country": __("Change the country"), "privacy": __("What we keep about you"), "help": __("How to use this bot"),
     "case": __("Talk to a person, or see your case"), "mydata": __("See everything stored about you"),
     "forget": __("Erase everything stored about you"),
+    "help_near_me": __("Organisations that can help, near you"),
 }
 
 
@@ -79,10 +93,24 @@ async def set_commands(bot: Bot, i18n: I18n, languages: tuple[str, ...], default
         await bot.set_my_commands(command_list(i18n, lang), language_code=lang)
 
 
+def build_dispatcher(settings: Settings, app_info: AppInfo, i18n: I18n,
+                     sessionmaker: async_sessionmaker[AsyncSession], channels: Channels,
+                     storage: BaseStorage, isolation: BaseEventIsolation) -> Dispatcher:
+    """The Dispatcher with its middlewares in order (rate limit, database session, locale) and every router."""
+    dp = Dispatcher(storage=storage, events_isolation=isolation, app=app_info, i18n=i18n)
+    dp.update.outer_middleware(RateLimitMiddleware(limiter_for(settings), settings.rate_limit_per_minute, i18n,
+                                                   settings.default_language))
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, channels))
+    UserLocaleMiddleware(i18n, settings.default_language).setup(dp)
+    dp.include_router(build_root_router())
+    return dp
+
+
 async def run(settings: Settings, *, kb_partial: bool = False) -> None:
     """Start the web chat server, the bots and the dispatcher; return when a stop signal arrives."""
     kb = load_kb(kb_partial)
-    matcher = build_matcher(kb)
+    directory = load_directory(overrides=settings.directory_path)
+    matcher = MeteredMatcher(build_matcher(kb))
     i18n = I18n(path=LOCALES, default_locale=settings.default_language, domain="messages")
     languages = tuple(code for code in ("en", "ru", "fi", "sv", "nb", "da") if code in i18n.available_locales
                       or code == "en")
@@ -93,15 +121,18 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
     web_token = settings.web_token or f"{secrets.randbelow(10**9) + 10**9}:{secrets.token_urlsafe(24)}"
     server = BotApiServer(web_token=web_token, allowed_tokens={web_token},
                           allowed_origins=settings.web_allowed_origins,
-                          quick_exit_url=settings.web_quick_exit_url, demo_page=settings.web_demo_page)
+                          quick_exit_url=settings.web_quick_exit_url, demo_page=settings.web_demo_page,
+                          extra_routes=[("GET", "/metrics", metrics_handler)])
     port = await server.start(settings.web_host, settings.web_port)
     local = "127.0.0.1" if settings.web_host in ("0.0.0.0", "::") else settings.web_host
     web_bot = make_bot(web_token, f"http://{local}:{port}")
+    web_bot.session.middleware(CountingMiddleware())
     bots = [web_bot]
     channels = {web_bot.id: CHANNEL_WEB}
     tg_bot: Bot | None = None
     if settings.telegram_token is not None:
         tg_bot = make_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
+        tg_bot.session.middleware(CountingMiddleware())
         bots.append(tg_bot)
         channels[tg_bot.id] = CHANNEL_TELEGRAM
 
@@ -110,11 +141,8 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
         log.warning("staff groups are configured but LYKTA_TELEGRAM_TOKEN is not: cases are disabled")
         network = None
     app_info = AppInfo(languages=languages, default_language=settings.default_language, kb=kb, matcher=matcher,
-                       network=network)
-    dp = Dispatcher(storage=storage, events_isolation=isolation, app=app_info, i18n=i18n)
-    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, Channels(channels)))
-    UserLocaleMiddleware(i18n, settings.default_language).setup(dp)
-    dp.include_router(build_root_router())
+                       network=network, directory=directory)
+    dp = build_dispatcher(settings, app_info, i18n, sessionmaker, Channels(channels), storage, isolation)
     allowed = dp.resolve_used_update_types()
 
     stop = asyncio.Event()

@@ -50,10 +50,14 @@ class Settings(BaseSettings):
     webhook_port: int = Field(8081, ge=0, le=65535)
     webhook_path: str = "/telegram/webhook"
     data_dir: Path = Path("./data")
+    directory_file: Path | None = Field(
+        None, description="Local directory entries, loaded on top of the shipped ones and written by "
+                          "`lykta directory import` (default: data_dir/directory.local.yaml)")
     log_level: str = "INFO"
     log_json: bool = False
     data_key: SecretStr | None = Field(None, description="Fernet key(s), newest first, comma-separated")
     retention_days: int = Field(180, ge=1)
+    rate_limit_per_minute: int = Field(30, ge=1, description="Messages and button presses per person per minute")
     kb_partial: bool = Field(False, description="Development only: start with the topics that load")
     telegram_admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
@@ -138,6 +142,11 @@ class Settings(BaseSettings):
             if not 1 <= len(s) <= 256 or not all(c.isalnum() or c in "_-" for c in s):
                 raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return v
+
+    @property
+    def directory_path(self) -> Path:
+        """The local directory overrides file (it may not exist yet)."""
+        return self.directory_file or self.data_dir / "directory.local.yaml"
 
     @property
     def uses_postgres(self) -> bool:

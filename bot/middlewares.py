@@ -11,6 +11,7 @@ from aiogram.types import TelegramObject, Update
 from aiogram.utils.i18n import I18n, I18nMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.metrics import UPDATES
 from db import Repos
 from handlers.deps import Channels
 
@@ -33,6 +34,7 @@ class DbSessionMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         channel = self.channels.of(data["bot"])
+        UPDATES.labels(channel).inc()
         async with self.sessionmaker() as session:
             repos = Repos(session)
             if not await repos.updates.claim(channel, event.update_id):

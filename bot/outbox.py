@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db import Repos, User
 from db.models import Case, Outbox, utcnow
 from db.retention import purge
+from bot.metrics import DELIVERY_ERRORS, OPEN_CASES, OUTBOX_AGE, OUTBOX_DEPTH
 from handlers.deps import AppInfo
 from handlers.render.case_card import card_keyboard, card_text, topic_name
 
@@ -72,6 +73,7 @@ class OutboxWorker:
                  i18n: I18n, *, single_process: bool, poll_interval: float = 0.3, retention_days: int = 180) -> None:
         self.retention_days = retention_days
         self._last_purge = 0.0
+        self._last_observe = 0.0
         self.sessionmaker = sessionmaker
         self.bots = bots
         self.app = app
@@ -89,6 +91,7 @@ class OutboxWorker:
         while not stop.is_set():
             try:
                 worked = await self.run_once()
+                await self.observe_if_due()
                 await self.remind_if_due()
                 await self.purge_if_due()
             except Exception:  # noqa: BLE001 - the worker must outlive any one bad row or database hiccup
@@ -132,19 +135,23 @@ class OutboxWorker:
                 await self.pacer.wait(row.chat_id)
                 message_id = await self.perform(repos, bot, row)
             except TelegramRetryAfter as exc:
+                DELIVERY_ERRORS.labels("429").inc()
                 await repos.outbox.retry_later(row.id, exc.retry_after, "429")
                 await session.commit()
                 return False
             except (TelegramServerError, TelegramNetworkError) as exc:
+                DELIVERY_ERRORS.labels("server").inc()
                 await repos.outbox.retry_later(row.id, backoff(row.attempts), type(exc).__name__)
                 await session.commit()
                 return False
             except TelegramForbiddenError as exc:
+                DELIVERY_ERRORS.labels("forbidden").inc()
                 log.warning("recipient unreachable", extra={"outbox_id": row.id, "case_id": row.case_id})
                 await repos.outbox.mark_failed(row.id, exc.message)
                 await session.commit()
                 return True
             except TelegramBadRequest as exc:
+                DELIVERY_ERRORS.labels("bad_request").inc()
                 text = exc.message.lower()
                 if "not modified" in text or "topic_not_modified" in text:
                     await repos.outbox.mark_sent(row.id, None)
@@ -217,6 +224,17 @@ class OutboxWorker:
             await call(row.chat_id, thread)
             return None
         raise TelegramBadRequest(method=None, message=f"unknown outbox op {row.op}")  # type: ignore[arg-type]
+
+    async def observe_if_due(self) -> None:
+        """Refresh the gauges /metrics shows: outbox depth and age, open cases."""
+        if time.monotonic() - self._last_observe < 5:
+            return
+        self._last_observe = time.monotonic()
+        async with self.sessionmaker() as session:
+            depth, oldest, open_cases = await Repos(session).outbox.health()
+        OUTBOX_DEPTH.set(depth)
+        OUTBOX_AGE.set((utcnow() - oldest).total_seconds() if oldest else 0)
+        OPEN_CASES.set(open_cases)
 
     async def purge_if_due(self) -> None:
         """Once an hour: apply the retention limits (docs/privacy.md)."""

@@ -59,3 +59,24 @@ class StaffCB(CallbackData, prefix="st"):
 
 class ForgetCB(CallbackData, prefix="fg"):
     action: str  # yes | no
+
+
+# /help_near_me (handlers/directory.py): each button carries the choices made so far, so the dialogue
+# needs no stored state; every value is checked against the directory when pressed.
+class NearStartCB(CallbackData, prefix="hn"):
+    go: str = "1"
+
+
+class NearPlaceCB(CallbackData, prefix="hnj"):
+    j: str  # a jurisdiction code
+
+
+class NearNeedCB(CallbackData, prefix="hnn"):
+    j: str
+    need: str  # a service tag, or "any"
+
+
+class NearLangCB(CallbackData, prefix="hnl"):
+    j: str
+    need: str
+    lang: str  # a language code, or "any"

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge import KnowledgeBase
+from knowledge.directory import Directory
 
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English", "ru": "Русский", "fi": "Suomi", "sv": "Svenska", "nb": "Norsk (bokmål)", "da": "Dansk",
@@ -109,3 +110,4 @@ class AppInfo:
     kb: KnowledgeBase
     matcher: Any
     network: Network | None = None
+    directory: Directory | None = None  # organisations for /help_near_me and the end of answers

@@ -75,10 +75,10 @@ async def question(message: Message, state: FSMContext, user: User, repos: Repos
             await message.answer(emergency_text(app, jurisdiction))
             await open_crisis_case(message, user, repos, app, lang, jurisdiction, decision.topic, text)
             if decision.topic in app.kb.topics:
-                await message.answer(render_topic(app.kb, decision.topic, lang, jurisdiction),
+                await message.answer(render_topic(app.kb, decision.topic, lang, jurisdiction, app.directory),
                                      reply_markup=answer_keyboard(app.kb, decision.topic))
         elif action == "answer" and decision.topic in app.kb.topics:
-            body = render_topic(app.kb, decision.topic, lang, jurisdiction)
+            body = render_topic(app.kb, decision.topic, lang, jurisdiction, app.directory)
             if app.kb.policy(decision.topic).value == "refer":
                 body += "\n\n" + _("A worker of an organisation can help you with this: press “Talk to a person”.")
             await message.answer(body, reply_markup=answer_keyboard(app.kb, decision.topic))
@@ -104,7 +104,8 @@ async def show_topic(query: CallbackQuery, callback_data: TopicCB, state: FSMCon
         return
     lang, jurisdiction = await user_prefs(user, state, app)
     await query.answer()
-    await query.message.answer(render_topic(app.kb, callback_data.id, lang or app.default_language, jurisdiction),
+    await query.message.answer(render_topic(app.kb, callback_data.id, lang or app.default_language, jurisdiction,
+                                            app.directory),
                                reply_markup=answer_keyboard(app.kb, callback_data.id))
 
 

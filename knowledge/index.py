@@ -33,6 +33,18 @@ EXAMPLE_IDF_CAP = 2.0
 MIN_PREFIX = 4
 FUZZY_MIN_LEN = 5
 FUZZY_CUTOFF = 84.0
+# General-language frequency (Zipf, knowledge/wordfreq.py): the IDF of a word more common than
+# COMMON_ZIPF is multiplied by 1 - COMMON_SLOPE per Zipf unit above it, down to COMMON_FLOOR.
+COMMON_ZIPF = 5.0
+COMMON_SLOPE = 0.3
+COMMON_FLOOR = 0.3
+
+
+def commonness(zipf: float) -> float:
+    """The factor on a word's IDF for its general frequency: 1 for a rare word, less for an everyday one."""
+    if zipf <= COMMON_ZIPF:
+        return 1.0
+    return max(COMMON_FLOOR, 1.0 - COMMON_SLOPE * (zipf - COMMON_ZIPF))
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,8 @@ class LangIndex:
     phrase_total: list[float] = field(default_factory=list)
     _phrase_keys: list[set[str]] = field(default_factory=list)
     _tf: dict[str, dict[str, int]] = field(default_factory=dict)
+    zipf: dict[str, float] = field(default_factory=dict)  # content word -> general frequency (Zipf)
+    _key_zipf: dict[str, float] = field(default_factory=dict)  # key -> Zipf of its most common word
 
     # --- building -------------------------------------------------------------------------
 
@@ -94,7 +108,10 @@ class LangIndex:
                 self.phrase_postings.setdefault(k, []).append(pid)
         for w in content:
             keys = self.keys_of(w)
+            z = self.zipf.get(w)
             for k in keys:
+                if z is not None and z > self._key_zipf.get(k, -1.0):
+                    self._key_zipf[k] = z
                 slot = self.postings.setdefault(k, {})
                 slot[topic] = max(slot.get(topic, 0.0), weight)
                 tf = self._tf.setdefault(k, {})
@@ -116,6 +133,10 @@ class LangIndex:
         for k, slot in self.postings.items():
             df = sum(1.0 if w >= FIELD_WEIGHTS["title"] else EXAMPLE_DF for w in slot.values())
             self.idf[k] = math.log(1.0 + (n - df + 0.5) / (df + 0.5)) ** IDF_POWER
+            z = self._key_zipf.get(k)
+            if z is not None:
+                # An everyday word says little about the topic, however few topics happen to use it.
+                self.idf[k] *= commonness(z)
         # Precomputed evidence per key and topic: field weight x IDF x saturated term frequency (a topic
         # that uses a word in many phrases is more about it). A word a topic has only in an example
         # question is incidental: however rare, its IDF is capped.
@@ -132,6 +153,7 @@ class LangIndex:
             self.best[k] = max(out.values())
         self.phrase_total = [sum(self.idf.get(k, 0.0) for k in keys) for keys in self._phrase_keys]
         self._phrase_keys = []
+        self._key_zipf = {}
         self.vocabulary = sorted(k for k in self.postings if " " not in k)
         self._keyset = frozenset(self.vocabulary)
         self._buckets: dict[tuple[str, int], list[str]] = {}
@@ -243,9 +265,9 @@ class LangIndex:
         return tuple(hits)
 
 
-def build_index(lang: str, entries: list[tuple[str, str, str]]) -> LangIndex:
-    """An index of (topic, text, kind) entries in one language."""
-    idx = LangIndex(lang)
+def build_index(lang: str, entries: list[tuple[str, str, str]], zipf: dict[str, float] | None = None) -> LangIndex:
+    """An index of (topic, text, kind) entries in one language (`zipf`: general frequency of its words)."""
+    idx = LangIndex(lang, zipf=zipf or {})
     for topic, text, kind in entries:
         idx.add(topic, text, kind)
     idx.finish()

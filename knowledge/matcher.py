@@ -30,6 +30,7 @@ from knowledge.language import ALL_LANGUAGES, detect
 from knowledge.ngrams import GramIndex, build_gram_index
 from knowledge.normalize import MAX_CHARS, clean, is_stopword, skeleton, words
 from knowledge.schema import CORE_LANGUAGES, Policy, TopicLexicon
+from knowledge.wordfreq import load_table
 
 LEXICON_DIR = Path(__file__).parent / "content" / "lexicon"
 CRISIS_TOPICS = (SUICIDE, VIOLENCE)
@@ -146,6 +147,25 @@ def load_lexicons(directory: Path | None = None) -> list[TopicLexicon]:
     return out
 
 
+def index_entries(kb: KnowledgeBase, lexicons: list[TopicLexicon]) -> dict[str, list[tuple[str, str, str]]]:
+    """What the indexes are built from, per language: (topic, text, kind) for each title, keyword, example
+    question and lexicon term."""
+    known = set(kb.topics) | set(kb.meta)
+    entries: dict[str, list[tuple[str, str, str]]] = {}
+    for tid, topic in kb.topics.items():
+        for lang, tr in topic.translations.items():
+            bucket = entries.setdefault(lang, [])
+            bucket.append((tid, tr.title, "title"))
+            bucket.extend((tid, kw, "keyword") for kw in tr.keywords)
+            bucket.extend((tid, ex, "example") for ex in tr.examples)
+    for lex in lexicons:
+        bucket = entries.setdefault(lex.lang, [])
+        for tid, terms in lex.topics.items():
+            if tid in known:
+                bucket.extend((tid, term, "lexicon") for term in terms)
+    return entries
+
+
 class Matcher:
     """Indexes the knowledge base once; `match` turns a message into a `Decision`."""
 
@@ -155,25 +175,15 @@ class Matcher:
         self.crisis = crisis if crisis is not None else CrisisDetector.load()
         if lexicons is None:
             lexicons = load_lexicons()
-        known = set(kb.topics) | set(kb.meta)
-        entries: dict[str, list[tuple[str, str, str]]] = {}
-        for tid, topic in kb.topics.items():
-            for lang, tr in topic.translations.items():
-                bucket = entries.setdefault(lang, [])
-                bucket.append((tid, tr.title, "title"))
-                bucket.extend((tid, kw, "keyword") for kw in tr.keywords)
-                bucket.extend((tid, ex, "example") for ex in tr.examples)
-        for lex in lexicons:
-            bucket = entries.setdefault(lex.lang, [])
-            for tid, terms in lex.topics.items():
-                if tid in known:
-                    bucket.extend((tid, term, "lexicon") for term in terms)
+        entries = index_entries(kb, lexicons)
+        self.zipf = load_table()
         self._build(entries)
 
     def _build(self, entries: dict[str, list[tuple[str, str, str]]]) -> None:
         """The per-language word indexes and character n-gram indexes of (topic, text, kind) entries."""
         self._entries = entries  # kept for bench/heldout.py, which rebuilds without a fold of examples
-        self.indexes: dict[str, LangIndex] = {lang: build_index(lang, e) for lang, e in entries.items() if e}
+        self.indexes: dict[str, LangIndex] = {lang: build_index(lang, e, self.zipf.get(lang))
+                                              for lang, e in entries.items() if e}
         # N-grams only where the topics are written in the language (see `_score`).
         self.grams: dict[str, GramIndex] = {lang: build_gram_index(lang, e) for lang, e in entries.items()
                                             if e and lang in CORE_LANGUAGES}

@@ -46,7 +46,9 @@ class BotApiServer:
 
     def __init__(self, *, sim: bool = False, web_token: str | None = None, allowed_tokens: set[str] | None = None,
                  allowed_origins: list[str] | None = None, record: bool = False,
-                 quick_exit_url: str = DEFAULT_QUICK_EXIT, demo_page: bool = False) -> None:
+                 quick_exit_url: str = DEFAULT_QUICK_EXIT, demo_page: bool = False,
+                 extra_routes: list[tuple[str, str, Any]] | None = None) -> None:
+        self.extra_routes = extra_routes or []
         self.registry = Registry()
         self.sim = sim
         self.web_token = web_token
@@ -75,6 +77,8 @@ class BotApiServer:
         app.router.add_post("/api/end", self.api_end)
         app.router.add_get("/api/config", self.api_config)
         app.router.add_get("/healthz", self.healthz)
+        for method, path, handler in self.extra_routes:
+            app.router.add_route(method, path, handler)
         if self.sim:
             app.router.add_post("/sim/chats", self.sim_chat)
             app.router.add_post("/sim/message", self.sim_message)

@@ -76,7 +76,15 @@ class OutboxRepo:
                                                              Outbox.locked_until.is_not(None)))
                                    .values(locked_until=None))
 
-    async def pending_count(self) -> int:
+    async def health(self) -> tuple[int, dt.datetime | None, int]:
+        """(pending rows, oldest pending row's time, open cases) for the metrics."""
         from sqlalchemy import func
 
-        return int(await self.session.scalar(select(func.count()).where(Outbox.status == "pending")) or 0)
+        from db.models import Case
+
+        depth = int(await self.session.scalar(select(func.count()).where(Outbox.status == "pending")) or 0)
+        oldest = await self.session.scalar(select(func.min(Outbox.created_at)).where(Outbox.status == "pending"))
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=dt.UTC)
+        open_cases = int(await self.session.scalar(select(func.count()).where(Case.status != "closed")) or 0)
+        return depth, oldest, open_cases

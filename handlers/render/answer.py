@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import urlparse
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.callbacks import FeedbackCB, HumanCB, RelatedCB, TopicCB
+from handlers.callbacks import FeedbackCB, HumanCB, NearStartCB, RelatedCB, TopicCB
+from handlers.render.directory import footer as directory_footer
 from handlers.texts import DISCLAIMER, MACHINE_NOTE, country_name
 from knowledge import KnowledgeBase
+from knowledge.directory import Directory, for_topic
 
 TELEGRAM_LIMIT = 4096
 
@@ -47,8 +50,24 @@ def jurisdiction_block(kb: KnowledgeBase, topic_id: str, lang: str, jurisdiction
     return "\n".join(lines)
 
 
-def render_topic(kb: KnowledgeBase, topic_id: str, lang: str, jurisdiction: str | None) -> str:
-    """Title, answer, the jurisdiction part, sources and the notes every answer carries."""
+DIRECTORY_TOPIC = "ngo.contacts"  # its answer offers the /help_near_me dialogue instead of a short list
+
+
+def organisations_block(directory: Directory | None, topic_id: str, lang: str, jurisdiction: str | None,
+                        shown: str) -> str:
+    """One or two organisations of the user's country offering this topic's kind of help (not already linked)."""
+    if directory is None or not jurisdiction or topic_id == DIRECTORY_TOPIC:
+        return ""
+    hosts = {urlparse(h).hostname or "" for h in re.findall(r'href="([^"]+)"', shown)}
+    return directory_footer(for_topic(directory, topic_id, jurisdiction, lang, exclude_hosts=hosts), lang)
+
+
+def render_topic(kb: KnowledgeBase, topic_id: str, lang: str, jurisdiction: str | None,
+                 directory: Directory | None = None) -> str:
+    """Title, answer, the jurisdiction part, organisations that can help, sources and the notes every answer carries.
+
+    The organisations come from the directory, for the user's country only (`organisations_block`).
+    """
     used_lang, tr = kb.translation(topic_id, lang)
     topic = kb.topics[topic_id]
     parts = [f"<b>{html.escape(tr.title)}</b>", tr.answer.strip()]
@@ -57,6 +76,9 @@ def render_topic(kb: KnowledgeBase, topic_id: str, lang: str, jurisdiction: str 
         parts.append(block)
     elif not jurisdiction and topic.jurisdictions:
         parts.append("<i>" + _("Choose your country with /country to see the authorities and laws there.") + "</i>")
+    orgs = organisations_block(directory, topic_id, used_lang, jurisdiction, "\n".join(parts))
+    if orgs:
+        parts.append(orgs)
     source_ids = list(dict.fromkeys([*topic.sources, *(topic.jurisdictions[jurisdiction].sources
                                                         if jurisdiction in topic.jurisdictions else [])]))
     sources = [kb.sources[s] for s in source_ids]
@@ -68,8 +90,10 @@ def render_topic(kb: KnowledgeBase, topic_id: str, lang: str, jurisdiction: str 
         notes.append(str(MACHINE_NOTE))
     parts.append("<i>" + " ".join(html.escape(n) for n in notes) + "</i>")
     text = "\n\n".join(parts)
-    if len(text.encode("utf-16-le")) // 2 > TELEGRAM_LIMIT:  # sources are the part that can go
+    if len(text.encode("utf-16-le")) // 2 > TELEGRAM_LIMIT:  # sources are the part that can go, then organisations
         text = "\n\n".join(p for p in parts if not p.startswith(_("Sources:")))
+    if len(text.encode("utf-16-le")) // 2 > TELEGRAM_LIMIT and orgs:
+        text = "\n\n".join(p for p in parts if not p.startswith(_("Sources:")) and p != orgs)
     return text
 
 
@@ -79,7 +103,9 @@ def answer_keyboard(kb: KnowledgeBase, topic_id: str) -> InlineKeyboardMarkup:
     builder.button(text=_("🙋 Talk to a person"), callback_data=HumanCB(id=topic_id))
     if kb.topics[topic_id].related:
         builder.button(text=_("Related topics"), callback_data=RelatedCB(id=topic_id))
-    builder.adjust(2, 1)
+    if topic_id == DIRECTORY_TOPIC:
+        builder.button(text=_("🔎 Find organisations near me"), callback_data=NearStartCB())
+    builder.adjust(2, 1, 1)
     return builder.as_markup()
 
 
