@@ -158,7 +158,10 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
         assert settings.webhook_secret is not None
         secret = settings.webhook_secret.get_secret_value()
         wh_app = web.Application()
-        SimpleRequestHandler(dispatcher=dp, bot=tg_bot, secret_token=secret).register(wh_app, settings.webhook_path)
+        # Handle before answering: a worker killed mid-update gives no 2xx, so Telegram (or the balancer)
+        # delivers the update again, to another worker; the database makes a second delivery a no-op.
+        SimpleRequestHandler(dispatcher=dp, bot=tg_bot, secret_token=secret, handle_in_background=False).register(
+            wh_app, settings.webhook_path)
         webhook_runner = web.AppRunner(wh_app, access_log=None)
         await webhook_runner.setup()
         await web.TCPSite(webhook_runner, settings.webhook_host, settings.webhook_port).start()

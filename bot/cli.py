@@ -10,6 +10,7 @@ import typer
 
 from bot import __version__
 from bot.cli_cases import cases_app, keys_app, staff_app, templates_app
+from bot.cli_directory import directory_app
 from bot.cli_knowledge import ask_command, match_command
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ app = typer.Typer(help="Lykta: a multilingual help bot for families of foreign p
 kb_app = typer.Typer(help="The knowledge base.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+app.add_typer(directory_app, name="directory")
 app.add_typer(db_app, name="db")
 app.add_typer(staff_app, name="staff")
 app.add_typer(cases_app, name="cases")
@@ -102,16 +104,32 @@ def db_upgrade() -> None:
 
 
 @kb_app.command("validate")
-def kb_validate(content: Optional[Path] = typer.Option(None, help="Content folder (default: the shipped one).")) -> None:
-    """Check every content file; print file:line: reason for each problem and fail if there is one."""
+def kb_validate(content: Optional[Path] = typer.Option(None, help="Content folder (default: the shipped one)."),
+                directory_file: Optional[Path] = typer.Option(
+                    None, "--directory-file", help="Local directory entries to check too "
+                                                   "(default: LYKTA_DIRECTORY_FILE or data/directory.local.yaml).")
+                ) -> None:
+    """Check every content file and the directory; print file:line: reason for each problem and fail if there is one."""
     from knowledge import check_content
+    from knowledge.directory import check_directory
 
     kb, problems, warnings = check_content(content)
+    if directory_file is None:
+        from bot.config import SettingsError, load_settings
+
+        try:
+            directory_file = load_settings().directory_path
+        except SettingsError as exc:
+            warnings = [*warnings, f"the local directory file is not checked: {exc}"]  # type: ignore[list-item]
+    directory, directory_problems = check_directory(content, directory_file)
+    problems = [*problems, *directory_problems]
     for w in warnings:
         typer.echo(f"warning: {w}", err=True)
     for p in problems:
         typer.echo(str(p), err=True)
-    if problems or kb is None:
+    if problems or kb is None or directory is None:
         typer.echo(f"{len(problems)} problem(s) found", err=True)
         raise typer.Exit(1)
-    typer.echo(f"ok: {len(kb.topics)} topics, languages {', '.join(sorted(kb.languages))}, {len(kb.sources)} sources")
+    local = f" ({len(directory.local_ids)} local, from {directory_file})" if directory.local_ids else ""
+    typer.echo(f"ok: {len(kb.topics)} topics, languages {', '.join(sorted(kb.languages))}, {len(kb.sources)} sources"
+               f"; directory: {len(directory)} organisations{local}")

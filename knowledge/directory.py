@@ -24,8 +24,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, \
-    model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from knowledge.errors import ContentError, ContentProblem
 from knowledge.loader import CONTENT_DIR, _Doc, _open
@@ -150,7 +158,9 @@ def _known(values: Any, allowed: Iterable[str], what: str) -> Any:
     if isinstance(values, (list, tuple)):
         for value in values:
             if str(value) not in allowed:
-                raise ValueError(f"unknown {what} {str(value)!r} (use {', '.join(allowed)})")
+                hint = ", ".join(allowed) if len(allowed) <= 25 else \
+                    f"a two-letter code such as {', '.join(allowed[:6])}; docs/directory.md lists them"
+                raise ValueError(f"unknown {what} {str(value)!r} (use {hint})")
     return values
 
 
@@ -215,6 +225,7 @@ class Organisation(Strict):
     languages: list[str] = Field(min_length=1)  # the languages it helps people in
     services: list[Service] = Field(min_length=1)
     audience: list[Audience] = Field(min_length=1)
+    nationalities: list[str] = Field(default_factory=list)  # ISO country codes it is limited to; empty: anyone
     website: AnyHttpUrl | None = None
     source: AnyHttpUrl  # the page the organisation and its website were seen on
     checked: dt.date  # when that was checked
@@ -251,6 +262,15 @@ class Organisation(Strict):
     def _cities(cls, v: Any) -> Any:
         return split_list(v) if isinstance(v, str) else v
 
+    @field_validator("nationalities", mode="before")
+    @classmethod
+    def _nationalities(cls, v: Any) -> Any:
+        values = split_list(v) if isinstance(v, str) else v
+        for code in values if isinstance(values, list) else []:
+            if not re.fullmatch(r"[A-Z]{2}", str(code)):
+                raise ValueError(f"unknown nationality {code!r} (use two-letter country codes such as GB, PL)")
+        return values
+
     @field_validator("name")
     @classmethod
     def _name(cls, v: dict[str, str]) -> dict[str, str]:
@@ -280,7 +300,7 @@ class Organisation(Strict):
             raise ValueError(f"checked date {v.isoformat()} is in the future")
         return v
 
-    @field_validator("jurisdictions", "languages", "services", "audience", "cities")
+    @field_validator("jurisdictions", "languages", "services", "audience", "cities", "nationalities")
     @classmethod
     def _no_repeats(cls, v: list[Any]) -> list[Any]:
         if len(set(v)) != len(v):
@@ -350,6 +370,8 @@ def rank_key(org: Organisation, *, city: str | None = None, needs: Sequence[str]
              language: str | None = None) -> tuple:
     """Sort key, smallest first. In order of weight:
 
+    0. it helps people of any nationality (the bot does not ask the user's; those limited to some, such as
+       Prisoners Abroad for British citizens, come after all others);
     1. the organisation helps in the user's language;
     2. it has an office in the user's city, then it serves the whole jurisdiction, then other cities only;
     3. it offers more of the kinds of help asked for (when several are asked, e.g. for a topic);
@@ -372,7 +394,8 @@ def rank_key(org: Organisation, *, city: str | None = None, needs: Sequence[str]
         owners += KINDS_FOR_NEED.get(Service(need), ()) if need in Service.__members__ else ()
     kind = owners.index(org.kind) if org.kind in owners else len(owners) + KIND_ORDER.index(org.kind)
     reach = 0 if org.contacts else (1 if org.website else 2)
-    return (not speaks, place, -overlap, kind, len(org.jurisdictions) > 1, reach, org.name["local"].casefold())
+    return (bool(org.nationalities), not speaks, place, -overlap, kind, len(org.jurisdictions) > 1, reach,
+            org.name["local"].casefold())
 
 
 def search(directory: Directory, jurisdiction: str, city: str | None = None, need: str | None = None,
@@ -429,7 +452,7 @@ def reasons(exc: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
         loc = tuple(err["loc"])
         # list items: report the list, not its index ("jurisdictions", not "jurisdictions.0")
         if len(loc) > 1 and isinstance(loc[-1], int) and loc[0] in {"jurisdictions", "languages", "services",
-                                                                     "audience", "cities"}:
+                                                                     "audience", "cities", "nationalities"}:
             loc = loc[:-1]
         where = _column(loc)
         kind = err["type"]
@@ -445,9 +468,7 @@ def reasons(exc: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
             text = f"bad date in {where}: {value!r} (write YYYY-MM-DD)"
         elif kind == "string_pattern_mismatch" and where == "id":
             text = f"bad id {value!r} (2-41 characters: lowercase letters, digits, '.', '_', '-')"
-        elif kind == "too_short" and isinstance(value, list):
-            text = f"{where} is empty"
-        elif kind == "string_too_short":
+        elif kind == "too_short" and isinstance(value, list) or kind == "string_too_short":
             text = f"{where} is empty"
         elif kind == "value_error":
             text = msg if where in ("(entry)", "name", "summary") or msg.startswith("unknown ") else f"{where}: {msg}"
@@ -597,7 +618,7 @@ def _bad_bytes(text: str) -> str | None:
     return None
 
 
-_COLUMN = re.compile(r"^(?:(id|kind|jurisdictions|cities|languages|services|audience|website|source|checked)"
+_COLUMN = re.compile(r"^(?:(id|kind|jurisdictions|cities|languages|services|audience|nationalities|website|source|checked)"
                      r"|name_(local|[a-z]{2,3})|summary_([a-z]{2,3})"
                      r"|contact(\d{1,2})_(type|value|languages|source|checked|label(?:_([a-z]{2,3}))?))$")
 
@@ -614,7 +635,7 @@ def row_to_entry(row: dict[str, str]) -> dict[str, Any]:
         if m is None:
             continue
         plain, name_lang, summary_lang, contact_no, contact_field, label_lang = m.groups()
-        if plain in ("jurisdictions", "languages", "services", "audience", "cities"):
+        if plain in ("jurisdictions", "languages", "services", "audience", "cities", "nationalities"):
             entry[plain] = split_list(cell)
         elif plain:
             entry[plain] = cell
@@ -641,7 +662,8 @@ def entry_to_row(org: Organisation) -> dict[str, str]:
         "id": org.id, "kind": org.kind.value, "name_local": org.name["local"], "name_en": org.name["en"],
         "jurisdictions": "; ".join(org.jurisdictions), "cities": "; ".join(org.cities),
         "languages": "; ".join(org.languages), "services": "; ".join(s.value for s in org.services),
-        "audience": "; ".join(a.value for a in org.audience), "website": str(org.website or ""),
+        "audience": "; ".join(a.value for a in org.audience), "nationalities": "; ".join(org.nationalities),
+        "website": str(org.website or ""),
         "source": str(org.source), "checked": org.checked.isoformat(),
     }
     for lang, text in org.name.items():
@@ -662,7 +684,7 @@ def entry_to_row(org: Organisation) -> dict[str, str]:
 
 def _columns(rows: list[dict[str, str]]) -> list[str]:
     base = ["id", "kind", "name_local", "name_en", "jurisdictions", "cities", "languages", "services", "audience",
-            "website", "source", "checked"]
+            "nationalities", "website", "source", "checked"]
     extra = sorted({k for r in rows for k in r if k.startswith("name_")} - set(base))
     summaries = [f"summary_{lang}" for lang in DIRECTORY_LANGUAGES if any(f"summary_{lang}" in r for r in rows)]
     contact_cols: list[str] = []

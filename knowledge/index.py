@@ -35,9 +35,9 @@ FUZZY_MIN_LEN = 5
 FUZZY_CUTOFF = 84.0
 # General-language frequency (Zipf, knowledge/wordfreq.py): the IDF of a word more common than
 # COMMON_ZIPF is multiplied by 1 - COMMON_SLOPE per Zipf unit above it, down to COMMON_FLOOR.
-COMMON_ZIPF = 5.0
-COMMON_SLOPE = 0.3
-COMMON_FLOOR = 0.3
+COMMON_ZIPF = 4.5
+COMMON_SLOPE = 0.4
+COMMON_FLOOR = 0.2
 
 
 def commonness(zipf: float) -> float:

@@ -69,6 +69,9 @@ def org_card(org: Organisation, lang: str, number: int | None = None) -> str:
         facts.append(", ".join(org.cities))
     facts.append(", ".join(language_name(code) for code in org.languages))
     lines.append("<i>" + html.escape(" · ".join(facts)) + "</i>")
+    if org.nationalities:
+        lines.append("<i>" + html.escape(_("Only for citizens of: {countries}")
+                                         .format(countries=", ".join(org.nationalities))) + "</i>")
     summary = org.summary_in(lang)
     if summary:
         lines.append(html.escape(summary))
