@@ -497,19 +497,22 @@ def _entries(doc: _Doc, problems: list[ContentProblem]) -> tuple[tuple[Any, ...]
 def _check_file(doc: _Doc, problems: list[ContentProblem]) -> list[Organisation]:
     prefix, entries = _entries(doc, problems)
     orgs: list[Organisation] = []
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     for i, raw in enumerate(entries):
+        rid = raw.get("id") if isinstance(raw, dict) else None
+        duplicate = isinstance(rid, str) and rid in seen
+        if duplicate:
+            problems.append(doc.problem(prefix + (i, "id"), f"duplicate id {rid!r}"))
+        elif isinstance(rid, str):
+            seen.add(rid)
         try:
             org = Organisation.model_validate(raw)
         except ValidationError as exc:
             for loc, text in reasons(exc):
                 problems.append(doc.problem(prefix + (i, *loc), text))
             continue
-        if org.id in seen:
-            problems.append(doc.problem(prefix + (i, "id"), f"duplicate id {org.id!r}"))
-            continue
-        seen[org.id] = i
-        orgs.append(org)
+        if not duplicate:
+            orgs.append(org)
     return orgs
 
 
