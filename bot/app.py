@@ -30,7 +30,7 @@ from bot.telegram import CHANNEL_TELEGRAM, CHANNEL_WEB, make_bot
 from db import create_engine, create_sessionmaker
 from handlers import build_root_router
 from handlers.deps import AppInfo, Channels
-from knowledge import KnowledgeBase, load_knowledge_base
+from knowledge import CORE_LANGUAGES, EXTRA_LANGUAGES, KnowledgeBase, load_knowledge_base
 from knowledge.directory import load_directory
 
 log = logging.getLogger("lykta.app")
@@ -93,6 +93,12 @@ async def set_commands(bot: Bot, i18n: I18n, languages: tuple[str, ...], default
         await bot.set_my_commands(command_list(i18n, lang), language_code=lang)
 
 
+def offered_languages(kb: KnowledgeBase, i18n: I18n) -> tuple[str, ...]:
+    """Languages the picker offers: those with every topic answered and a user-interface catalog."""
+    return tuple(code for code in (*CORE_LANGUAGES, *EXTRA_LANGUAGES)
+                 if code in kb.languages and (code == "en" or code in i18n.available_locales))
+
+
 def build_dispatcher(settings: Settings, app_info: AppInfo, i18n: I18n,
                      sessionmaker: async_sessionmaker[AsyncSession], channels: Channels,
                      storage: BaseStorage, isolation: BaseEventIsolation) -> Dispatcher:
@@ -112,8 +118,7 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
     directory = load_directory(overrides=settings.directory_path)
     matcher = MeteredMatcher(build_matcher(kb))
     i18n = I18n(path=LOCALES, default_locale=settings.default_language, domain="messages")
-    languages = tuple(code for code in ("en", "ru", "fi", "sv", "nb", "da") if code in i18n.available_locales
-                      or code == "en")
+    languages = offered_languages(kb, i18n)
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     storage, isolation = storage_for(settings)

@@ -4,6 +4,9 @@ The lexicon (knowledge/content/crisis/<lang>.yaml, schema `CrisisLexicon`) is co
 into one regular expression per crisis topic, matched against the sound skeleton of the message
 (see `normalize.skeleton`), so diacritics, case and Latin-letter Russian or Ukrainian do not
 matter. Exclusions ("death certificate", "killed time") are cut out of the text first.
+A phrase that starts with `=` is matched on the folded text instead (`normalize.fold_word`: case and
+diacritics ignored, letters kept), for words whose skeletons collide with everyday words of another
+language: Estonian "=vägistati" (was raped) and "vahistati" (was arrested) share one skeleton.
 All languages are matched on every message: people mix languages, and a missed crisis is the one
 mistake the bot must not make.
 """
@@ -19,7 +22,7 @@ import yaml
 from pydantic import ValidationError
 
 from knowledge.errors import ContentError, ContentProblem
-from knowledge.normalize import skeleton, tokens
+from knowledge.normalize import fold_word, skeleton, tokens
 from knowledge.schema import CrisisLexicon
 
 CRISIS_DIR = Path(__file__).parent / "content" / "crisis"
@@ -66,23 +69,49 @@ def load_lexicons(directory: Path | None = None) -> list[CrisisLexicon]:
     return out
 
 
-def _alternatives(word: str) -> list[str]:
+def _key(word: str) -> str:
+    """The folded form of one word, as `_fold_text` makes it (apostrophes dropped, like the skeleton)."""
+    return fold_word(word).replace("'", "")
+
+
+def _fold_text(text: str) -> str:
+    return " ".join(_key(w) for w in tokens(text))
+
+
+def _split(phrase: str) -> tuple[str, bool]:
+    """The phrase without its `=` mark, and whether it is matched on the folded text."""
+    phrase = phrase.strip()
+    if phrase.startswith("="):
+        return phrase[1:].strip(), True
+    return phrase, False
+
+
+def _alternatives(word: str, folded: bool = False) -> list[str]:
     """Regular expressions of the alternatives of one slot (`a|b*`), each starting with a literal letter."""
+    key = _key if folded else skeleton
     alts = []
     for alt in word.split("|"):
         star = alt.endswith("*")
         parts = tokens(alt.rstrip("*"))
         if not parts:
             raise ValueError(f"empty word in {word!r}")
-        sk = " ".join(skeleton(p) for p in parts)
+        sk = " ".join(key(p) for p in parts)
         if not sk:
             raise ValueError(f"word {alt!r} has no letters")
         alts.append(sk + ("*" if star else ""))
     return alts
 
 
+def _prefix(lit: str) -> str:
+    """A prefix (`word*`) as a regular expression. The skeleton merges a final `t` with the next
+    letter (`threat*` + "s" is "threac", `wrist*` + "s" is "vrisc"), so a final `t` also accepts `c`."""
+    if lit.endswith("t"):
+        return re.escape(lit[:-1]) + r"[tc]\S*"
+    return re.escape(lit) + r"\S*"
+
+
 def _esc(alt: str) -> str:
-    return re.escape(alt.rstrip("*")) + (r"\S*" if alt.endswith("*") else "")
+    return _prefix(alt.rstrip("*")) if alt.endswith("*") else re.escape(alt)
 
 
 def _variants(phrase: str) -> list[tuple[str, str]]:
@@ -91,10 +120,11 @@ def _variants(phrase: str) -> list[tuple[str, str]]:
     Grouping all phrases by their first letter lets one regular expression branch on that letter
     instead of trying every phrase at every word. Text and phrases are words separated by one space.
     """
+    phrase, folded = _split(phrase)
     parts = phrase.split()
     if not parts or parts[0] in ("~", "~~") or parts[-1] in ("~", "~~"):
         raise ValueError("a phrase must start and end with a word")
-    first = _alternatives(parts[0])
+    first = _alternatives(parts[0], folded)
     tail = ""
     for word in parts[1:]:
         if word == "~":
@@ -102,11 +132,14 @@ def _variants(phrase: str) -> list[tuple[str, str]]:
         elif word == "~~":
             tail += r"(?: \S+){0,6}"
         else:
-            tail += " (?:" + "|".join(_esc(a) for a in _alternatives(word)) + ")"
+            tail += " (?:" + "|".join(_esc(a) for a in _alternatives(word, folded)) + ")"
     out = []
     for a in first:
         lit = a.rstrip("*")
-        rest = re.escape(lit[1:]) + (r"\S*" if a.endswith("*") else "")
+        if a.endswith("*") and len(lit) > 1:
+            rest = _prefix(lit)[len(re.escape(lit[0])):]
+        else:
+            rest = re.escape(lit[1:]) + (r"\S*" if a.endswith("*") else "")
         out.append((lit[0], rest + tail + r"(?!\S)"))
     return out
 
@@ -139,12 +172,18 @@ class CrisisDetector:
             for topic, phrases in lex.phrases.items():
                 for phrase in phrases:
                     by_topic.setdefault(topic, []).append((lex.lang, phrase))
-        excl_phrases = [p for lex in lexicons for p in lex.exclude]
+        excl_phrases = [p for lex in lexicons for p in lex.exclude if not _split(p)[1]]
         self._exclude = _combine(excl_phrases) if excl_phrases else None
         self._patterns: dict[str, re.Pattern[str]] = {}
+        self._fold_patterns: dict[str, re.Pattern[str]] = {}  # `=` phrases, matched on the folded text
         self._phrases: dict[str, list[tuple[str, str]]] = {}
         for topic, items in by_topic.items():
-            self._patterns[topic] = _combine([p for _, p in items])
+            plain = [p for _, p in items if not _split(p)[1]]
+            folded = [p for _, p in items if _split(p)[1]]
+            if plain:
+                self._patterns[topic] = _combine(plain)
+            if folded:
+                self._fold_patterns[topic] = _combine(folded)
             self._phrases[topic] = list(items)
 
     @classmethod
@@ -167,6 +206,12 @@ class CrisisDetector:
             n = len(pattern.findall(sk))
             if n:
                 counts[topic] = n
+        if self._fold_patterns:
+            ft = _fold_text(text)
+            for topic, pattern in self._fold_patterns.items():
+                n = len(pattern.findall(ft))
+                if n:
+                    counts[topic] = counts.get(topic, 0) + n
         if not counts:
             return None
         # Tie: self-harm comes first (its emergency path also covers the relative who writes).
@@ -177,5 +222,6 @@ class CrisisDetector:
         """(topic, language, phrase) of every lexicon phrase the message matches: for tests and reviews
         (slow: it compiles phrases one by one)."""
         sk = self.prepare(text)
+        ft = _fold_text(text)
         return [(topic, lang, p) for topic, items in self._phrases.items() for lang, p in items
-                if _compiled(p).search(sk)]
+                if _compiled(p).search(ft if _split(p)[1] else sk)]

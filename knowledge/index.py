@@ -38,8 +38,6 @@ FUZZY_CUTOFF = 84.0
 COMMON_ZIPF = 4.5
 COMMON_SLOPE = 0.4
 COMMON_FLOOR = 0.2
-GATE_SKELETON = True
-GATE_FUZZY = True
 
 
 def commonness(zipf: float) -> float:
@@ -75,9 +73,6 @@ class LangIndex:
     _tf: dict[str, dict[str, int]] = field(default_factory=dict)
     zipf: dict[str, float] = field(default_factory=dict)  # content word -> general frequency (Zipf)
     _key_zipf: dict[str, float] = field(default_factory=dict)  # key -> Zipf of its most common word
-    # Everyday words of the language, correctly spelled (knowledge/wordfreq.py): never typo-corrected
-    # into another word of the index ("navnet" is "the name", not a typo of "NAV").
-    common: frozenset[str] = frozenset()
 
     # --- building -------------------------------------------------------------------------
 
@@ -218,24 +213,21 @@ class LangIndex:
             hits = self._search(fold_word(word), compound=False)
             if hits:
                 return hits
-            if GATE_SKELETON and word in self.common:
-                return ()
             sk = skeleton(st)
             if len(sk) >= MIN_PREFIX and sk in self._keyset:
                 return (Hit(sk, 0.85),)
             return tuple(Hit(h.key, h.quality * 0.85) for h in self._search(skeleton(word), compound=False,
-                                                                             fuzzy_probe=sk, word=word))
+                                                                             fuzzy_probe=sk))
         for k in self.keys_of(word):
             if k in self._keyset:
                 return (Hit(k, 1.0),) if self.lang in SKELETON_LANGS else self._all_exact(word)
         return self._search(self.surface(word), compound=self.lang in COMPOUND_LANGS,
-                            fuzzy_probe=self.keys_of(word)[0], word=word)
+                            fuzzy_probe=self.keys_of(word)[0])
 
     def _all_exact(self, word: str) -> tuple[Hit, ...]:
         return tuple(Hit(k, 1.0) for k in self.keys_of(word) if k in self._keyset)
 
-    def _search(self, surf: str, *, compound: bool, fuzzy_probe: str | None = None,
-                word: str = "") -> tuple[Hit, ...]:
+    def _search(self, surf: str, *, compound: bool, fuzzy_probe: str | None = None) -> tuple[Hit, ...]:
         """Prefix, compound-part and fuzzy matches of a word's surface form, best first."""
         hits: list[Hit] = []
         if len(surf) >= MIN_PREFIX:
@@ -255,7 +247,7 @@ class LangIndex:
                 hits.append(Hit(best, 0.75))
         if hits:
             return tuple(hits)
-        if len(surf) >= FUZZY_MIN_LEN and self.vocabulary and not (GATE_FUZZY and word in self.common):
+        if len(surf) >= FUZZY_MIN_LEN and self.vocabulary:
             # Typos rarely hit the first letter, and keep the length within two: compare with that bucket
             # only. The stem is compared (the vocabulary is of stems), then the word as typed.
             for probe in dict.fromkeys(p for p in (fuzzy_probe, surf) if p):

@@ -59,7 +59,7 @@ def organisations_block(directory: Directory | None, topic_id: str, lang: str, j
     if directory is None or not jurisdiction or topic_id == DIRECTORY_TOPIC:
         return ""
     hosts = {urlparse(h).hostname or "" for h in re.findall(r'href="([^"]+)"', shown)}
-    return directory_footer(for_topic(directory, topic_id, jurisdiction, lang, exclude_hosts=hosts), lang)
+    return directory_footer(for_topic(directory, topic_id, jurisdiction, lang, exclude_hosts=hosts))
 
 
 def render_topic(kb: KnowledgeBase, topic_id: str, lang: str, jurisdiction: str | None,
@@ -76,7 +76,7 @@ def render_topic(kb: KnowledgeBase, topic_id: str, lang: str, jurisdiction: str 
         parts.append(block)
     elif not jurisdiction and topic.jurisdictions:
         parts.append("<i>" + _("Choose your country with /country to see the authorities and laws there.") + "</i>")
-    orgs = organisations_block(directory, topic_id, used_lang, jurisdiction, "\n".join(parts))
+    orgs = organisations_block(directory, topic_id, lang, jurisdiction, "\n".join(parts))
     if orgs:
         parts.append(orgs)
     source_ids = list(dict.fromkeys([*topic.sources, *(topic.jurisdictions[jurisdiction].sources

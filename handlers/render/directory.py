@@ -113,9 +113,9 @@ def pack(header: str, blocks: Iterable[str], limit: int = TELEGRAM_LIMIT - 96) -
     return messages
 
 
-def footer(orgs: list[Organisation], lang: str) -> str:
-    """The short list an answer ends with: name and website link of one or two organisations."""
+def footer(orgs: list[Organisation]) -> str:
+    """The short list an answer ends with: the name (as the organisation writes it) and a link, for one or two."""
     if not orgs:
         return ""
-    items = [f"• {html.escape(o.display_name(lang))} — {site_link(str(o.website))}" for o in orgs if o.website]
+    items = [f"• {html.escape(o.name['local'])} — {site_link(str(o.website))}" for o in orgs if o.website]
     return _("Organisations that can help:") + "\n" + "\n".join(items) + "\n" + _("More: /help_near_me")

@@ -46,6 +46,12 @@ def _need_axe() -> Path:
     return AXE
 
 
+def _expect_patiently() -> None:
+    from playwright.async_api import expect
+
+    expect.set_options(timeout=15_000)  # the bot answers through a real process; CI machines can be busy
+
+
 @dataclass
 class Browser:
     """One fresh Chromium profile; every request that leaves localhost is refused and remembered."""
@@ -72,6 +78,7 @@ async def browser(tmp_path: Path) -> AsyncIterator[Browser]:
     _need_chromium()
     from playwright.async_api import async_playwright
 
+    _expect_patiently()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     async with async_playwright() as pw:
         context = await pw.chromium.launch_persistent_context(

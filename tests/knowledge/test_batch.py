@@ -63,5 +63,5 @@ def test_the_dev_set_stays_above_its_floors(matcher):
     assert o["none_handled"] >= FLOORS["none_handled"]
 
 
-# Slightly below the figures measured when this was written (docs/matching.md: 86.0%, 1.5%, 100%).
-FLOORS = {"accuracy": 0.84, "confident_wrong": 0.025, "none_handled": 0.95}
+# Slightly below the figures measured when this was written (docs/matching.md: 87.6%, 2.0%, 100%).
+FLOORS = {"accuracy": 0.86, "confident_wrong": 0.025, "none_handled": 0.95}

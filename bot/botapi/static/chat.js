@@ -141,26 +141,38 @@
     } catch (_) { return null; }
   }
 
+  // Draw a message, or redraw an edited one in place: unchanged parts stay untouched, so a screen reader
+  // does not read a long message again when only its buttons went away.
   function fillMessage(li, m) {
     li.className = m.outgoing ? "msg mine" : "msg bot";
-    li.dataset.id = String(m.message_id);
     const hadFocus = li.contains(document.activeElement);
-    const who = document.createElement("span");
-    who.className = "visually-hidden who";
-    who.dataset.who = m.outgoing ? "you" : "bot";
-    who.textContent = t(who.dataset.who) + ": ";
-    const body = document.createElement("div");
-    body.className = "text";
-    body.dir = "auto";
-    body.innerHTML = m.html;  // escaped by the server; only Telegram's formatting tags and http(s) links remain
-    for (const a of body.querySelectorAll("a")) { a.target = "_blank"; a.rel = "noopener noreferrer"; }
-    li.replaceChildren(who, body);
-    if (m.document) {
-      const doc = document.createElement("p");
-      doc.className = "doc";
-      doc.textContent = "📎 " + t("attachment") + ": " + m.document;
-      li.appendChild(doc);
+    let body = li.querySelector(".text");
+    if (!body) {
+      const who = document.createElement("span");
+      who.className = "visually-hidden who";
+      who.dataset.who = m.outgoing ? "you" : "bot";
+      who.textContent = t(who.dataset.who) + ": ";
+      body = document.createElement("div");
+      body.className = "text";
+      body.dir = "auto";
+      li.append(who, body);
     }
+    if (body.lyktaHtml !== m.html) {
+      body.lyktaHtml = m.html;
+      body.innerHTML = m.html;  // escaped by the server; only Telegram's formatting tags and http(s) links remain
+      for (const a of body.querySelectorAll("a")) { a.target = "_blank"; a.rel = "noopener noreferrer"; }
+    }
+    let doc = li.querySelector(".doc");
+    if (m.document && !doc) {
+      doc = document.createElement("p");
+      doc.className = "doc";
+      body.after(doc);
+    }
+    if (doc && !m.document) doc.remove();
+    else if (doc) doc.textContent = "📎 " + t("attachment") + ": " + m.document;
+    const old = li.querySelector(".buttons");
+    const focusedAt = old ? [...old.children].indexOf(document.activeElement) : -1;
+    if (old) old.remove();
     const rows = (m.buttons || []).filter((row) => row && row.length);
     if (rows.length) {
       const box = document.createElement("div");
@@ -187,6 +199,7 @@
         }
       }
       li.appendChild(box);
+      if (focusedAt >= 0 && box.children[focusedAt]) box.children[focusedAt].focus();  // same keyboard, redrawn
     }
     if (hadFocus && !li.contains(document.activeElement)) input.focus();
     return rows.length > 0;
@@ -318,7 +331,7 @@
   async function press(messageId, data, btn) {
     if (!session || btn.getAttribute("aria-disabled") === "true") return;
     btn.setAttribute("aria-disabled", "true");
-    focusNext = Date.now() + 8000;
+    focusNext = Date.now() + 15000;
     setStatus("");
     try {
       const res = await api("POST", "/api/press", { message_id: messageId, data });
