@@ -42,9 +42,13 @@ LOCAL_FILE = typer.Option(None, "--file", help="The local overrides file (defaul
                                                  "data/directory.local.yaml).")
 
 
+SOURCE = typer.Argument(..., help="A .csv (UTF-8) or .yaml file; docs/directory.md lists the columns.")
+OUTPUT = typer.Option(None, "--output", "-o", help="Write to this file (default: the screen).")
+
+
 @directory_app.command("import")
 def import_command(
-    source: Path = typer.Argument(..., help="A .csv (UTF-8) or .yaml file; docs/directory.md lists the columns."),
+    source: Path = SOURCE,
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Import the good rows and list the bad ones."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Only validate and report; write nothing."),
     file: Path | None = LOCAL_FILE,
@@ -100,7 +104,7 @@ def import_command(
 @directory_app.command("export")
 def export_command(
     fmt: str = typer.Option("csv", "--format", help="csv or yaml."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file (default: the screen)."),
+    output: Path | None = OUTPUT,
     local_only: bool = typer.Option(False, "--local-only", help="Only the local entries (the overrides file)."),
     jurisdiction: str | None = typer.Option(None, "--jurisdiction", "-j", help="Only entries serving FI, SE, ..."),
     file: Path | None = LOCAL_FILE,

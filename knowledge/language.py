@@ -159,6 +159,17 @@ def detect(text: str, given: str | None = None, vocab: Callable[[str, str], bool
             return given  # plain Cyrillic without telling letters: trust the user's choice
         if given == "uz" and by_script == "tg" and not _TG.search(text.casefold()):
             return "uz"
+        low = text.casefold()
+        if by_script in ("tg", "ru") and not _TG.search(low) and not _TG_UZ.search(low) and not _UK.search(low):
+            if by_script == "tg" and given in ("ru", "uk"):
+                return given  # only a word, not a letter, looked Tajik ("чи" is Ukrainian too): keep the choice
+            if vocab is not None:  # no telling letters: let the knowledge base's vocabulary decide
+                toks = [t for t in words(low) if len(t) > 2]
+                hits = {lang: sum(1 for t in toks if vocab(lang, t)) for lang in ("ru", "uk", "tg")}
+                hits[by_script] += 0.5  # ties keep the letters-and-words guess
+                best = max(hits, key=lambda k: hits[k])
+                if hits[best] >= 1:
+                    return best
         return by_script
     if not LATIN.search(text):
         return given or "en"

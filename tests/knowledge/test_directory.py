@@ -165,7 +165,10 @@ def test_the_validator_names_file_line_and_reason(content_copy: Path):
     assert directory is None
     found = "\n".join(str(p) for p in problems)
     lines = text.splitlines()
-    line_of = lambda needle: next(i for i, line in enumerate(lines, 1) if needle in line)  # noqa: E731
+
+    def line_of(needle: str) -> int:
+        return next(i for i, line in enumerate(lines, 1) if needle in line)
+
     assert f"directory/fi.yaml:{line_of('kind: hotline')}: unknown kind 'hotline'" in found
     assert re.search(r"directory/fi\.yaml:\d+: contact1: a phone contact needs the page it was verified on and the "
                      r"date checked \(missing: source and checked\)", found)
@@ -198,9 +201,9 @@ def test_a_local_entry_replaces_the_shipped_one_with_the_same_id(tmp_path: Path,
 
 HEADER = ("id,kind,name_local,name_en,jurisdictions,cities,languages,services,audience,website,source,checked,"
           "summary_en,contact1_type,contact1_value,contact1_source,contact1_checked")
-GOOD = (f"apu.helsinki,ngo,Apu ry,Help association,FI,Helsinki,fi; ru,family; housing,families,"
-        f"https://apu.example.org/,https://apu.example.org/about,2026-11-01,Helps families.,phone,+358 40 123 4567,"
-        f"https://apu.example.org/contact,2026-11-01")
+GOOD = ("apu.helsinki,ngo,Apu ry,Help association,FI,Helsinki,fi; ru,family; housing,families,"
+        "https://apu.example.org/,https://apu.example.org/about,2026-11-01,Helps families.,phone,+358 40 123 4567,"
+        "https://apu.example.org/contact,2026-11-01")
 
 
 def write(tmp_path: Path, text: str, name: str = "entries.csv", encoding: str = "utf-8") -> Path:
@@ -301,13 +304,13 @@ def test_export_and_import_round_trip_without_change(tmp_path: Path, shipped):
 def lykta(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("LYKTA_")}
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env={**clean, **env},
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_import_writes_nothing_when_a_row_is_bad_and_the_good_rows_with_skip_bad(tmp_path: Path):
     local = tmp_path / "data" / "directory.local.yaml"
     bad = "a.kind,charity,X,X,FI,,fi,family,families,,https://x.example.org/,2026-11-01,,,,,"
-    source = write(tmp_path, "\n".join([HEADER, GOOD, bad]) + "\n")
+    source = write(tmp_path, f"{HEADER}\n{GOOD}\n{bad}\n")
     result = lykta("directory", "import", str(source), LYKTA_DIRECTORY_FILE=str(local))
     assert result.returncode == 1
     assert "row 3 [a.kind]: unknown kind 'charity'" in result.stderr
