@@ -7,6 +7,7 @@ matter. Exclusions ("death certificate", "killed time") are cut out of the text 
 A phrase that starts with `=` is matched on the folded text instead (`normalize.fold_word`: case and
 diacritics ignored, letters kept), for words whose skeletons collide with everyday words of another
 language: Estonian "=vägistati" (was raped) and "vahistati" (was arrested) share one skeleton.
+Exclusions apply to the skeleton only (an `=` exclusion is ignored).
 All languages are matched on every message: people mix languages, and a missed crisis is the one
 mistake the bot must not make.
 """

@@ -366,6 +366,7 @@
     if (!session) return;
     dialog.returnValue = "";  // Esc closes the dialog without setting it
     dialog.showModal();
+    $("confirm-cancel").focus();  // the safe choice first
   });
   dialog.addEventListener("close", async () => {
     if (dialog.returnValue !== "yes" || !session) { $("forget").focus(); return; }

@@ -66,7 +66,9 @@
   const closeIcon = document.createElement("span");
   closeIcon.setAttribute("aria-hidden", "true");
   closeIcon.textContent = "×";
-  close.appendChild(closeIcon);
+  const closeLabel = document.createElement("span");
+  closeLabel.className = "vh";
+  close.append(closeIcon, closeLabel);
   top.append(heading, close);
   panel.appendChild(top);
   root.append(style, panel, launcher);
@@ -78,7 +80,7 @@
     label.textContent = opened && !panel.hidden ? t("closeChat") : t("openChat");
     heading.textContent = t("chat");
     panel.setAttribute("aria-label", t("chat"));
-    close.setAttribute("aria-label", t("closeChat"));
+    closeLabel.textContent = t("closeChat");
     if (frame) frame.title = t("chat");
   }
 
