@@ -210,7 +210,7 @@ _STOP = {
           "mój moja moje ja ty on ona ono my wy oni tak też już jeszcze tylko ale lub albo gdy kiedy gdzie "
           "który która które dla przez przy bez pod nad może można mi mu go ją je ma mam mamy musi muszę "
           "ile jaki jaka jakie tam tu teraz bardzo",
-    "lt": "ir į iš su be per už prie nuo ar kad kaip kur kas ką kai jis ji jie jos jo mano tavo mūsų aš tu "
+    "lt": "ir į iš su be per už prie nuo pas ar kad kaip kur kas ką kai jis ji jie jos jo mano tavo mūsų aš tu "
           "mes jūs yra buvo bus bet tai taip ne gal galima dar jau tik jį jam jai man mane gali galiu turi "
           "reikia kiek koks kokia po",
     "et": "ja on ei see et kas kui ka või aga ta tema nad mina sina me te mu minu sinu meie teie oma oli olen "
