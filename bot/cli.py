@@ -103,6 +103,30 @@ def db_upgrade() -> None:
     typer.echo("database is up to date")
 
 
+@kb_app.command("coverage")
+def kb_coverage() -> None:
+    """A table topic × language: present (machine-drafted or reviewed), stale, or missing; fails on a missing one."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from knowledge import load_knowledge_base
+    from knowledge.coverage import DRAFTED, MISSING, REVIEWED, STALE, coverage
+
+    table_data = coverage(load_knowledge_base())
+    langs = list(next(iter(table_data.values())).keys())
+    marks = {REVIEWED: "✓", DRAFTED: "m", STALE: "S", MISSING: "—"}
+    table = Table("topic", *langs, title="✓ reviewed · m machine-drafted · S stale (source changed since review) "
+                                          "· — missing")
+    for topic, row in sorted(table_data.items()):
+        table.add_row(topic, *(marks[row[lang]] for lang in langs))
+    Console(width=200).print(table)
+    totals = {state: sum(1 for row in table_data.values() for v in row.values() if v == state)
+              for state in (REVIEWED, DRAFTED, STALE, MISSING)}
+    typer.echo("  ".join(f"{k}: {v}" for k, v in totals.items()))
+    if totals[MISSING]:
+        raise typer.Exit(1)
+
+
 @kb_app.command("validate")
 def kb_validate(content: Optional[Path] = typer.Option(None, help="Content folder (default: the shipped one)."),
                 directory_file: Optional[Path] = typer.Option(

@@ -44,6 +44,7 @@ class Source(Strict):
     title: NonEmpty
     publisher: NonEmpty
     url: AnyHttpUrl
+    changed: dt.date | None = None  # when the source last changed: reviewed translations older than this are stale
 
 
 class TaxonomyTopic(Strict):

@@ -17,6 +17,7 @@ from knowledge import KnowledgeBase
 from knowledge.directory import Directory, for_topic
 
 TELEGRAM_LIMIT = 4096
+RTL_LANGUAGES = {"ar"}
 
 
 def _link(url: str) -> str:
@@ -89,11 +90,14 @@ def render_topic(kb: KnowledgeBase, topic_id: str, lang: str, jurisdiction: str 
     if tr.status.value == "machine-drafted":
         notes.append(str(MACHINE_NOTE))
     parts.append("<i>" + " ".join(html.escape(n) for n in notes) + "</i>")
+    if used_lang in RTL_LANGUAGES:  # a right-to-left mark keeps paragraphs that start with Latin text RTL
+        parts = ["\u200f" + p.replace("\n", "\n\u200f") for p in parts]
     text = "\n\n".join(parts)
     if len(text.encode("utf-16-le")) // 2 > TELEGRAM_LIMIT:  # sources are the part that can go, then organisations
-        text = "\n\n".join(p for p in parts if not p.startswith(_("Sources:")))
+        text = "\n\n".join(p for p in parts if not p.lstrip("\u200f").startswith(_("Sources:")))
     if len(text.encode("utf-16-le")) // 2 > TELEGRAM_LIMIT and orgs:
-        text = "\n\n".join(p for p in parts if not p.startswith(_("Sources:")) and p != orgs)
+        text = "\n\n".join(p for p in parts if not p.lstrip("\u200f").startswith(_("Sources:"))
+                             and p.lstrip("\u200f") != orgs.replace("\n", "\n\u200f"))
     return text
 
 
