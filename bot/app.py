@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import secrets
 import signal
@@ -32,11 +33,12 @@ from handlers import build_root_router
 from handlers.deps import AppInfo, Channels
 from knowledge import CORE_LANGUAGES, EXTRA_LANGUAGES, KnowledgeBase, load_knowledge_base
 from knowledge.directory import load_directory
+from knowledge.materials import load_catalogue
 
 log = logging.getLogger("lykta.app")
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
-COMMANDS = ("start", "topics", "help_near_me", "case", "language", "country", "privacy", "mydata", "forget",
-            "help")
+COMMANDS = ("start", "topics", "help_near_me", "case", "materials", "news", "stop_news", "language", "country",
+            "privacy", "mydata", "forget", "help")
 
 
 def load_kb(partial: bool = False) -> KnowledgeBase:
@@ -53,6 +55,15 @@ def build_matcher(kb: KnowledgeBase) -> object:
     from knowledge import Matcher  # type: ignore[attr-defined]
 
     return Matcher(kb)
+
+
+def load_guidance() -> tuple[KnowledgeBase, object]:
+    """The staff guidance and its own matcher (the public matcher never sees a guide)."""
+    from knowledge import load_guides
+    from knowledge.matcher import guide_matcher
+
+    guides = load_guides()
+    return guides, guide_matcher(guides)
 
 
 def limiter_for(settings: Settings) -> MemoryLimiter | RedisLimiter:
@@ -79,6 +90,8 @@ COMMAND_DESCRIPTIONS = {
     "case": __("Talk to a person, or see your case"), "mydata": __("See everything stored about you"),
     "forget": __("Erase everything stored about you"),
     "help_near_me": __("Organisations that can help, near you"),
+    "materials": __("Publications for families and ex-prisoners"),
+    "news": __("Subscribe to short news"), "stop_news": __("Stop the news"),
 }
 
 
@@ -116,6 +129,10 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
     """Start the web chat server, the bots and the dispatcher; return when a stop signal arrives."""
     kb = load_kb(kb_partial)
     directory = load_directory(overrides=settings.directory_path)
+    guides, guide_matcher = load_guidance()
+    catalogue, material_problems = load_catalogue(settings.materials_path, known_topics=set(kb.topics))
+    for problem in material_problems:
+        log.warning("material left out", extra={"problem": str(problem)})
     matcher = MeteredMatcher(build_matcher(kb))
     i18n = I18n(path=LOCALES, default_locale=settings.default_language, domain="messages")
     languages = offered_languages(kb, i18n)
@@ -146,8 +163,13 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
         log.warning("staff groups are configured but LYKTA_TELEGRAM_TOKEN is not: cases are disabled")
         network = None
     app_info = AppInfo(languages=languages, default_language=settings.default_language, kb=kb, matcher=matcher,
-                       network=network, directory=directory)
+                       network=network, directory=directory, guides=guides, guide_matcher=guide_matcher,
+                       materials=catalogue)
     dp = build_dispatcher(settings, app_info, i18n, sessionmaker, Channels(channels), storage, isolation)
+    # The knowledge base and the matcher's index are millions of objects that live as long as the process:
+    # move them out of the collector's sight, or every full collection walks them all (a pause of ~0.25 s).
+    gc.collect()
+    gc.freeze()
     allowed = dp.resolve_used_update_types()
 
     stop = asyncio.Event()
@@ -182,7 +204,7 @@ async def run(settings: Settings, *, kb_partial: bool = False) -> None:
                                "topics": len(kb.topics)})
     worker = OutboxWorker(sessionmaker, {CHANNEL_WEB: web_bot, **({CHANNEL_TELEGRAM: tg_bot} if tg_bot else {})},
                           app_info, i18n, single_process=not settings.uses_postgres,
-                          retention_days=settings.retention_days)
+                          retention_days=settings.retention_days, news_per_second=settings.news_per_second)
     worker_task = asyncio.create_task(worker.run(stop))
     polling = asyncio.create_task(dp.start_polling(*polled, handle_signals=False, close_bot_session=False,
                                                    allowed_updates=allowed, polling_timeout=20))

@@ -12,6 +12,7 @@ from bot import __version__
 from bot.cli_cases import cases_app, keys_app, staff_app, templates_app
 from bot.cli_directory import directory_app
 from bot.cli_knowledge import ask_command, match_command
+from bot.cli_materials import materials_app, news_app
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -27,6 +28,8 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(cases_app, name="cases")
 app.add_typer(templates_app, name="templates")
 app.add_typer(keys_app, name="keys")
+app.add_typer(materials_app, name="materials")
+app.add_typer(news_app, name="news")
 
 
 def _settings() -> "Settings":
@@ -137,7 +140,21 @@ def kb_validate(content: Optional[Path] = typer.Option(None, help="Content folde
     from knowledge import check_content
     from knowledge.directory import check_directory
 
+    from knowledge import check_guides
+    from knowledge.materials import load_catalogue
+
     kb, problems, warnings = check_content(content)
+    guides, guide_problems, guide_warnings = check_guides(content)
+    problems, warnings = [*problems, *guide_problems], [*warnings, *guide_warnings]
+    if kb is not None:
+        try:
+            from bot.config import load_settings as _load
+
+            materials_path = _load().materials_path
+        except Exception:  # noqa: BLE001 - settings problems are reported below for the directory
+            materials_path = None
+        _catalogue, material_problems = load_catalogue(materials_path, known_topics=set(kb.topics))
+        problems = [*problems, *material_problems]
     if directory_file is None:
         from bot.config import SettingsError, load_settings
 
@@ -151,9 +168,9 @@ def kb_validate(content: Optional[Path] = typer.Option(None, help="Content folde
         typer.echo(f"warning: {w}", err=True)
     for p in problems:
         typer.echo(str(p), err=True)
-    if problems or kb is None or directory is None:
+    if problems or kb is None or directory is None or guides is None:
         typer.echo(f"{len(problems)} problem(s) found", err=True)
         raise typer.Exit(1)
     local = f" ({len(directory.local_ids)} local, from {directory_file})" if directory.local_ids else ""
-    typer.echo(f"ok: {len(kb.topics)} topics, languages {', '.join(sorted(kb.languages))}, {len(kb.sources)} sources"
+    typer.echo(f"ok: {len(kb.topics)} topics, {len(guides.topics)} staff guides, languages {', '.join(sorted(kb.languages))}, {len(kb.sources)} sources"
                f"; directory: {len(directory)} organisations{local}")

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
                           "`lykta directory import` (default: data_dir/directory.local.yaml)")
     log_level: str = "INFO"
     log_json: bool = False
+    materials_file: Path | None = Field(
+        None, description="Local catalogue of publications, written by `lykta materials add|remove` "
+                          "(default: data_dir/materials.local.yaml)")
+    news_per_second: float = Field(25, gt=0, le=30, description="Global pace of news messages (Telegram allows ~30/s)")
     data_key: SecretStr | None = Field(None, description="Fernet key(s), newest first, comma-separated")
     retention_days: int = Field(180, ge=1)
     rate_limit_per_minute: int = Field(30, ge=1, description="Messages and button presses per person per minute")
@@ -147,6 +151,11 @@ class Settings(BaseSettings):
     def directory_path(self) -> Path:
         """The local directory overrides file (it may not exist yet)."""
         return self.directory_file or self.data_dir / "directory.local.yaml"
+
+    @property
+    def materials_path(self) -> Path:
+        """The local materials file (it may not exist yet)."""
+        return self.materials_file or self.data_dir / "materials.local.yaml"
 
     @property
     def uses_postgres(self) -> bool:

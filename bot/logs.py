@@ -37,3 +37,5 @@ def setup_logging(level: str = "INFO", as_json: bool = False) -> None:
     root.setLevel(level.upper())
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # aiogram logs every update at INFO ("Update id=… is handled"): one line per message is noise and cost.
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)

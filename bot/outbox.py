@@ -1,5 +1,6 @@
 """The outbox worker: the only sender of relays and staff-group messages.
 
+It also sends opt-in news (op "news"), after any relay that is due and under one global pace.
 It leases due rows (first in line per chat, so each chat keeps its order), paces itself per chat
 (~1/s to a person, ~20/min to a group), creates a case's forum topic on first use, honours
 retry_after, retries 5xx and network errors with back-off, and records each delivery once.
@@ -64,13 +65,36 @@ class Pacer:
         self.state[chat_id] = (tokens - 1, now)
 
 
+class GlobalPacer:
+    """One token bucket for all news rows together: Telegram allows about 30 messages a second in total."""
+
+    def __init__(self, per_second: float) -> None:
+        self.rate = per_second
+        self.tokens = 1.0
+        self.stamp = time.monotonic()
+        self.lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self.lock:
+            now = time.monotonic()
+            self.tokens = min(1.0, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+            if self.tokens < 1:
+                await asyncio.sleep((1 - self.tokens) / self.rate)
+                self.stamp = time.monotonic()
+                self.tokens = 1.0
+            self.tokens -= 1
+
+
 def backoff(attempts: int) -> float:
     return min(2.0 ** attempts, 300.0)
 
 
 class OutboxWorker:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], bots: dict[str, Bot], app: AppInfo,
-                 i18n: I18n, *, single_process: bool, poll_interval: float = 0.3, retention_days: int = 180) -> None:
+                 i18n: I18n, *, single_process: bool, poll_interval: float = 0.3, retention_days: int = 180,
+                 news_per_second: float = 25.0) -> None:
+        self.news_pacer = GlobalPacer(news_per_second)
         self.retention_days = retention_days
         self._last_purge = 0.0
         self._last_observe = 0.0
@@ -132,6 +156,8 @@ class OutboxWorker:
                 await session.commit()
                 return True
             try:
+                if row.op == "news":
+                    await self.news_pacer.wait()
                 await self.pacer.wait(row.chat_id)
                 message_id = await self.perform(repos, bot, row)
             except TelegramRetryAfter as exc:
@@ -148,6 +174,8 @@ class OutboxWorker:
                 DELIVERY_ERRORS.labels("forbidden").inc()
                 log.warning("recipient unreachable", extra={"outbox_id": row.id, "case_id": row.case_id})
                 await repos.outbox.mark_failed(row.id, exc.message)
+                if row.chat_id > 0:  # a person blocked the bot: their news is skipped from now on
+                    await repos.news.mark_blocked(row.channel, row.chat_id)
                 await session.commit()
                 return True
             except TelegramBadRequest as exc:
@@ -191,6 +219,9 @@ class OutboxWorker:
         if payload.get("thread_id"):  # a message for a topic the case has since left (after a transfer)
             thread = int(payload["thread_id"])
         markup = InlineKeyboardMarkup.model_validate(payload["reply_markup"]) if payload.get("reply_markup") else None
+        if row.op == "news":  # opt-in news (`lykta news send`): plain text with its unsubscribe button
+            sent = await bot.send_message(row.chat_id, payload["text"], reply_markup=markup)
+            return sent.message_id
         if row.op == "send":
             sent = await bot.send_message(row.chat_id, payload["text"], message_thread_id=thread, reply_markup=markup)
             return sent.message_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Case, CaseMessage, Outbox, UnansweredText, User
+from db.models import Case, CaseMessage, NewsSubscription, Outbox, UnansweredText, User
 
 
 async def erase_user(session: AsyncSession, user: User) -> list[int]:
@@ -17,6 +17,7 @@ async def erase_user(session: AsyncSession, user: User) -> list[int]:
         await session.execute(update(Case).where(Case.id.in_(case_ids)).values(
             user_id=None, summary=None, shared_name=None, pseudonym="(erased)"))
     await session.execute(delete(Outbox).where(Outbox.chat_id == user.chat_id, Outbox.channel == user.channel))
+    await session.execute(delete(NewsSubscription).where(NewsSubscription.user_id == user.id))
     await session.execute(delete(UnansweredText).where(UnansweredText.user_id == user.id))
     await session.execute(delete(User).where(User.id == user.id))
     return case_ids

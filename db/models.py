@@ -179,3 +179,17 @@ class Outbox(Base):
     result_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
+
+
+class NewsSubscription(Base):
+    """Opt-in news: one row per person who asked for it (language and country), removed when they stop."""
+
+    __tablename__ = "news_subscriptions"
+    __table_args__ = (Index("ix_news_subscriptions_lang_country", "language", "country"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    language: Mapped[str] = mapped_column(String(8))
+    country: Mapped[str] = mapped_column(String(8))
+    blocked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # 403: skipped from then on
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())

@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from handlers import case, directory, fallback, onboarding, privacy, questions, staff, topics
+from handlers import case, directory, fallback, guide, materials, news, onboarding, privacy, questions, staff, topics
 
 
 def build_root_router() -> Router:
@@ -12,6 +12,9 @@ def build_root_router() -> Router:
         privacy.router,     # /mydata, /forget
         topics.router,      # /topics menu
         directory.router,   # /help_near_me: organisations by country, kind of help and language
+        guide.router,       # /guide: staff guidance, in the staff group or a private chat with staff
+        materials.router,   # /materials: publications by audience and language
+        news.router,        # /news, /stop_news: opt-in news
         staff.router,       # the staff group: case buttons, replies and notes, /queue /mine /stats /t
         case.router,        # "talk to a person", /case, and relaying while a case is open
         questions.router,   # free text → matcher; topic, feedback and related-topics buttons

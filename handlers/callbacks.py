@@ -80,3 +80,21 @@ class NearLangCB(CallbackData, prefix="hnl"):
     j: str
     need: str
     lang: str  # a language code, or "any"
+
+
+class GuideCB(CallbackData, prefix="gd"):
+    id: str  # a guide id; staff only, re-checked on every press
+
+
+class MaterialsCB(CallbackData, prefix="mt"):
+    aud: str  # families | ex_prisoners | staff
+    lang: str = ""  # a language code, "any", or "" (not chosen yet)
+
+
+class MaterialFileCB(CallbackData, prefix="mf"):
+    id: str  # a material id
+
+
+class NewsCB(CallbackData, prefix="nw"):
+    action: str  # sub | stop
+    country: str = ""

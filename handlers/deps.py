@@ -7,6 +7,7 @@ from typing import Any
 
 from knowledge import KnowledgeBase
 from knowledge.directory import Directory
+from knowledge.materials import Catalogue
 
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English", "ru": "Русский", "fi": "Suomi", "sv": "Svenska", "nb": "Norsk (bokmål)", "da": "Dansk",
@@ -111,3 +112,6 @@ class AppInfo:
     matcher: Any
     network: Network | None = None
     directory: Directory | None = None  # organisations for /help_near_me and the end of answers
+    guides: KnowledgeBase | None = None  # staff guidance (/guide): never shown to users
+    guide_matcher: Any = None  # the same matcher, over the guides only
+    materials: Catalogue | None = None  # publications behind /materials

@@ -89,11 +89,12 @@ async def question(message: Message, state: FSMContext, user: User, repos: Repos
             await message.answer(_("I am not sure I understood. Is your question about one of these?"),
                                  reply_markup=builder.as_markup())
         else:
-            await repos.stats.count_unanswered(lang, user if user.consent_at else None, text)
             builder = InlineKeyboardBuilder()
             builder.button(text=_("🙋 Talk to a person"), callback_data=HumanCB(id=""))
             await message.answer(_("I'm sorry, I could not find an answer to that. You can rephrase the question, "
                                    "browse /topics, or talk to a person."), reply_markup=builder.as_markup())
+            # Counted after the reply: on SQLite a write holds the database's one write lock until the commit.
+            await repos.stats.count_unanswered(lang, user if user.consent_at else None, text)
 
 
 @router.callback_query(TopicCB.filter())

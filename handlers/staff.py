@@ -21,7 +21,7 @@ from db.models import utcnow
 from handlers import casework
 from handlers.callbacks import StaffCB
 from db.models import Case
-from handlers.deps import AppInfo, Organisation
+from handlers.deps import AppInfo, Network, Organisation
 
 log = logging.getLogger("lykta.staff")
 router = Router(name="staff")
@@ -49,6 +49,22 @@ async def is_staff(bot: Bot, repos: Repos, org: Organisation, chat_id: int, user
     except TelegramAPIError:
         return False
     return member.status in STAFF_STATUSES
+
+
+async def is_staff_anywhere(bot: Bot, repos: Repos, network: Network | None, user_id: int) -> bool:
+    """Staff of any organisation (for private chats): the allowlist, or a current member of one of its groups."""
+    if await repos.staff.get(user_id) is not None:
+        return True
+    if network is None:
+        return False
+    for chat_id in sorted(network.chat_ids):
+        try:
+            member = await bot.get_chat_member(chat_id, user_id)
+        except TelegramAPIError:
+            continue
+        if member.status in STAFF_STATUSES:
+            return True
+    return False
 
 
 def belongs(case: Case | None, org: Organisation, app: AppInfo, chat_id: int) -> bool:

@@ -2,7 +2,7 @@
 
 from knowledge.base import KnowledgeBase
 from knowledge.errors import ContentError, ContentProblem
-from knowledge.loader import check_content, load_knowledge_base
+from knowledge.loader import check_content, check_guides, load_guides, load_knowledge_base
 from knowledge.matcher import Action, Decision, Matcher
 from knowledge.schema import CORE_LANGUAGES, EXTRA_LANGUAGES, JURISDICTIONS, Policy
 
@@ -18,5 +18,7 @@ __all__ = [
     "Matcher",
     "Policy",
     "check_content",
+    "check_guides",
+    "load_guides",
     "load_knowledge_base",
 ]

@@ -206,6 +206,43 @@ def check_content(
     (for writers and tuning while content is being written; never for the running bot).
     """
     root = Path(content_dir or CONTENT_DIR)
+    return _check(root, root, partial=partial)
+
+
+GUIDE_PREFIX = "guide."
+
+
+def check_guides(
+    content_dir: Path | None = None, *, partial: bool = False
+) -> tuple[KnowledgeBase | None, list[ContentProblem], list[ContentProblem]]:
+    """Validate the staff guidance (content/guides/: its own taxonomy, topics and translations).
+
+    Guides share the sources and the jurisdiction registry of the public content, follow the same
+    rules, and their ids start with `guide.` so they can never be confused with a public topic.
+    """
+    shared = Path(content_dir or CONTENT_DIR)
+    kb, problems, warnings = _check(shared / "guides", shared, partial=partial)
+    if kb is not None:
+        for tid in kb.meta:
+            if not tid.startswith(GUIDE_PREFIX):
+                problems.append(ContentProblem(str(shared / "guides" / "taxonomy.yaml"), None,
+                                               f"guide id {tid!r} must start with {GUIDE_PREFIX!r}"))
+        if problems and not partial:
+            kb = None
+    return kb, problems, warnings
+
+
+def load_guides(content_dir: Path | None = None) -> KnowledgeBase:
+    """The staff guidance as a knowledge base of its own (never merged into the public one)."""
+    kb, problems, _warnings = check_guides(content_dir)
+    if problems or kb is None:
+        raise ContentError(problems)
+    return kb
+
+
+def _check(root: Path, shared: Path, *, partial: bool
+           ) -> tuple[KnowledgeBase | None, list[ContentProblem], list[ContentProblem]]:
+    """Taxonomy, topics and translations from `root`; sources and jurisdictions from `shared`."""
     problems: list[ContentProblem] = []
     warnings: list[ContentProblem] = []
 
@@ -218,8 +255,8 @@ def check_content(
     known_topics = {t.id: t for t in taxonomy.topics}
 
     sources: dict[str, Source] = {}
-    for path in sorted((root / "sources").glob("*.yaml")):
-        doc = _open(path, root, problems)
+    for path in sorted((shared / "sources").glob("*.yaml")):
+        doc = _open(path, shared, problems)
         if not doc:
             continue
         if not isinstance(doc.data, dict):
@@ -234,7 +271,7 @@ def check_content(
             sources[sid] = src
 
     jurisdictions: dict[str, Jurisdiction] = {}
-    doc = _open(root / "jurisdictions.yaml", root, problems)
+    doc = _open(shared / "jurisdictions.yaml", shared, problems)
     if doc and isinstance(doc.data, dict):
         for code, raw in doc.data.items():
             part = _validate(doc, Jurisdiction, raw, problems, (code,))

@@ -406,3 +406,12 @@ class Matcher:
         if any(f" {k} " in sk for k in _TASK_KEYS):
             return True
         return any(f" {k} " in sk for k in _FOR_ME) and any(f" {k} " in sk for k in _CAN_YOU)
+
+
+def guide_matcher(guides: KnowledgeBase) -> Matcher:
+    """The same matcher over the staff guidance (a knowledge base of its own).
+
+    Staff ask about crisis procedure in words the crisis lexicon watches for ("suicide risk"): here
+    those words are a question about a guide, not a person in danger, so no crisis detector is used.
+    """
+    return Matcher(guides, crisis=CrisisDetector([]), lexicons=[])

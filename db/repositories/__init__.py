@@ -2,7 +2,8 @@
 
 from db.repositories.base import Repos, StatsRepo, UpdatesRepo, UsersRepo
 from db.repositories.cases import CaseMessagesRepo, CasesRepo, StaffRepo
+from db.repositories.news import NewsRepo
 from db.repositories.outbox import OutboxRepo
 
-__all__ = ["CaseMessagesRepo", "CasesRepo", "OutboxRepo", "Repos", "StaffRepo", "StatsRepo", "UpdatesRepo",
+__all__ = ["CaseMessagesRepo", "CasesRepo", "NewsRepo", "OutboxRepo", "Repos", "StaffRepo", "StatsRepo", "UpdatesRepo",
            "UsersRepo"]

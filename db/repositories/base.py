@@ -26,11 +26,22 @@ class UsersRepo:
         return await self.session.scalar(select(User).where(User.channel == channel, User.chat_id == chat_id))
 
     async def get_or_create(self, channel: str, chat_id: int) -> User:
-        """The user row for this chat, created with nothing but channel and chat id."""
-        stmt = insert_for(self.session, User).values(channel=channel, chat_id=chat_id, created_at=utcnow(),
-                                                  last_seen_at=utcnow())
-        await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["channel", "chat_id"]))
+        """The user row for this chat, created with nothing but channel and chat id.
+
+        One round trip for a known user (a SELECT, no write); a new one is inserted with RETURNING.
+        """
         user = await self.get(channel, chat_id)
+        return user if user is not None else await self.create(channel, chat_id)
+
+    async def create(self, channel: str, chat_id: int) -> User:
+        """Insert the row for a chat not seen before (or return the one a concurrent update just inserted)."""
+        now = utcnow()
+        stmt = insert_for(self.session, User).values(channel=channel, chat_id=chat_id, created_at=now,
+                                                  last_seen_at=now)
+        user = await self.session.scalar(stmt.on_conflict_do_nothing(index_elements=["channel", "chat_id"])
+                                         .returning(User))
+        if user is None:  # lost a race with another worker: the row exists now
+            user = await self.get(channel, chat_id)
         assert user is not None
         return user
 
@@ -112,6 +123,7 @@ class Repos:
 
     def __post_init__(self) -> None:
         from db.repositories.cases import CaseMessagesRepo, CasesRepo, StaffRepo
+        from db.repositories.news import NewsRepo
         from db.repositories.outbox import OutboxRepo
 
         self.users = UsersRepo(self.session)
@@ -121,5 +133,6 @@ class Repos:
         self.case_messages = CaseMessagesRepo(self.session)
         self.staff = StaffRepo(self.session)
         self.outbox = OutboxRepo(self.session)
+        self.news = NewsRepo(self.session)
 
 

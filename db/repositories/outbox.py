@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, case, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -41,7 +41,7 @@ class OutboxRepo:
                                  earlier.id < Outbox.id)
         stmt = (select(Outbox).where(Outbox.status == "pending", Outbox.next_attempt_at <= now,
                                      or_(Outbox.locked_until.is_(None), Outbox.locked_until < now), ~blocked)
-                .order_by(Outbox.id).limit(limit))
+                .order_by(case((Outbox.op == "news", 1), else_=0), Outbox.id).limit(limit))
         if self.session.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True, of=Outbox)
         rows = list(await self.session.scalars(stmt))
