@@ -23,13 +23,9 @@ def _local_path(file: Path | None) -> Path:
     """The overrides file: --file, else the setting LYKTA_DIRECTORY_FILE (default data/directory.local.yaml)."""
     if file is not None:
         return file
-    from bot.config import SettingsError, load_settings
+    from bot.cli import _settings  # one place turns a bad setting into one clear line
 
-    try:
-        return load_settings().directory_path
-    except SettingsError as exc:
-        typer.echo(f"lykta: {exc}", err=True)
-        raise typer.Exit(2) from None
+    return _settings().directory_path
 
 
 def _fail(lines: list[str], code: int = 1) -> None:

@@ -27,13 +27,9 @@ news_app = typer.Typer(help="Opt-in news to subscribers (/news).", no_args_is_he
 def _materials_path(file: Path | None) -> Path:
     if file is not None:
         return file
-    from bot.config import SettingsError, load_settings
+    from bot.cli import _settings  # one place turns a bad setting into one clear line
 
-    try:
-        return load_settings().materials_path
-    except SettingsError as exc:
-        typer.echo(f"lykta: {exc}", err=True)
-        raise typer.Exit(2) from None
+    return _settings().materials_path
 
 
 LOCAL_FILE = typer.Option(None, "--file-path", help="The local materials file (default: LYKTA_MATERIALS_FILE or "
